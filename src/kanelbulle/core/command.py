@@ -1,0 +1,121 @@
+"""The base of every `kanelbulle` subcommand: plain one-line errors and the exit statuses of cli.md.
+
+0 done (whatever the answer), 1 failed while running, 2 bad usage or invalid input. With
+``--json`` stdout carries exactly one JSON document, or nothing when the command fails.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+
+
+class InputError(CommandError):
+    """Bad usage or invalid input: exit status 2, one line per problem."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems) or ["invalid input"]
+        super().__init__("\n".join(self.problems), returncode=2)
+
+
+class RunError(CommandError):
+    """Failed while running: exit status 1."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, returncode=1)
+
+
+def ensure_database() -> None:
+    """Create or migrate the database if needed, quietly: the embedded default needs no set-up."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+class KbCommand(BaseCommand):
+    """A product command. Subclasses set ``needs_database`` and ``json_option``."""
+
+    requires_system_checks: list[str] = []  # type: ignore[assignment]
+    needs_database = True
+    json_option = False
+    as_option = False
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # Django's generic options only clutter the product's --help.
+        for action in list(parser._actions):
+            if action.dest in {"settings", "pythonpath", "no_color", "force_color", "skip_checks", "verbosity"}:
+                action.help = "==SUPPRESS=="
+        return parser
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        if self.json_option:
+            parser.add_argument("--json", action="store_true", help="print exactly one JSON document on stdout")
+        if self.as_option:
+            parser.add_argument("--as", dest="as_user", metavar="USER", help="show only what USER may see")
+
+    def emit_json(self, document: Any) -> None:
+        self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+    def as_user(self, options: dict[str, Any]) -> Any:
+        """The user named by ``--as``, or None for the operator (who sees everything)."""
+        name = options.get("as_user")
+        if not name:
+            return None
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=name).first()
+        if user is None:
+            raise InputError(f"--as: no user named {name!r}")
+        return user
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        if self.needs_database:
+            ensure_database()
+        return super().execute(*args, **options)
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        self._called_from_command_line = True
+        parser = self.create_parser(argv[0], argv[1])
+        try:
+            options = parser.parse_args(argv[2:])
+        except CommandError as exc:  # a subcommand's parser raises instead of exiting
+            sys.stderr.write(parser.format_usage())
+            sys.stderr.write(f"{parser.prog}: {str(exc).removeprefix('Error: ')}\n")
+            sys.exit(2)
+        cmd_options = vars(options)
+        args = cmd_options.pop("args", ())
+        try:
+            self.execute(*args, **cmd_options)
+        except CommandError as exc:
+            if cmd_options.get("traceback"):
+                raise
+            for line in str(exc).splitlines() or ["failed"]:
+                sys.stderr.write(f"{line}\n")
+            sys.exit(exc.returncode)
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted\n")
+            sys.exit(1)
+        except Exception as exc:  # one plain line, not a traceback, for a user
+            if cmd_options.get("traceback"):
+                raise
+            sys.stderr.write(f"failed: {exc.__class__.__name__}: {exc}\n")
+            sys.exit(1)
+        finally:
+            # Inside a test's transaction the connection must stay open; a real run closes it.
+            if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+                connections.close_all()
+
+
+def add_subcommands(parser: ArgumentParser, dest: str = "action") -> Any:
+    """Subcommands such as ``user create``; the parser class must stay Django's CommandParser."""
+    return parser.add_subparsers(dest=dest, required=True, parser_class=CommandParser)

@@ -1,0 +1,47 @@
+"""The people every permission test is written against.
+
+Anna and Bertil sell in team North, Maria manages North, Adam is the admin, and Olle sells in
+team South: he should see nothing of North's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kanelbulle.accounts.models import Role, User
+
+PASSWORD = "kanelbulle-test-pw-1"
+
+
+@dataclass
+class Personas:
+    seller: User
+    other_seller: User
+    manager: User
+    admin: User
+    outsider: User
+
+
+def make_personas() -> Personas:
+    def make(username: str, role: str, team: str, name: str) -> User:
+        user = User(
+            username=username,
+            role=role,
+            team=team,
+            name=name,
+            home_city="Stockholm",
+            home_country="SE",
+            home_lat=59.3293,
+            home_lon=18.0686,
+        )
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return Personas(
+        seller=make("anna", Role.SELLER, "north", "Anna Berg"),
+        other_seller=make("bertil", Role.SELLER, "north", "Bertil Ek"),
+        manager=make("maria", Role.MANAGER, "north", "Maria Lind"),
+        admin=make("adam", Role.ADMIN, "", "Adam Admin"),
+        outsider=make("olle", Role.SELLER, "south", "Olle Syd"),
+    )
