@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.personas import Personas, make_personas
+from tests.server import Installation, installation
 
 # Playwright's sync API runs an event loop in the test thread; the ORM refuses that unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,3 +30,10 @@ def personas(db: None) -> Personas:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Iterator[Installation]:
+    """An installation of its own (data dir, database) for commands and a real server process."""
+    with installation(tmp_path) as inst:
+        yield inst

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any, Literal
 
 from django.db import connection
@@ -42,6 +43,20 @@ api = NinjaAPI(
     docs_url=None,
     auth=[BearerToken(), SessionCookie()],
 )
+
+
+# Each app owns its routes; they are mounted here, under their own prefix.
+for _prefix, _module in [
+    ("/", "kanelbulle.customers.api"),
+    ("/", "kanelbulle.meetings.api"),
+    ("/", "kanelbulle.deals.api"),
+    ("/", "kanelbulle.gifts.api"),
+    ("/", "kanelbulle.exchange.api"),
+    ("/", "kanelbulle.planner.api"),
+    ("/", "kanelbulle.insights.api"),
+    ("/", "kanelbulle.evidence.api"),
+]:
+    api.add_router(_prefix, import_module(_module).router)
 
 
 class Health(Schema):

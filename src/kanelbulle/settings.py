@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "kanelbulle.deals",
     "kanelbulle.gifts",
     "kanelbulle.exchange",
+    "kanelbulle.planner",
+    "kanelbulle.insights",
+    "kanelbulle.evidence",
     "kanelbulle.web",
 ]
 
