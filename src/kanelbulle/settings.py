@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kanelbulle.planner",
     "kanelbulle.insights",
     "kanelbulle.evidence",
+    "kanelbulle.demo",
     "kanelbulle.web",
 ]
 

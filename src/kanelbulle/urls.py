@@ -5,5 +5,10 @@ from kanelbulle.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/", include("kanelbulle.customers.urls")),
+    path("gifts/", include("kanelbulle.gifts.urls")),
+    path("plan/", include("kanelbulle.planner.urls")),
+    path("attention/", include("kanelbulle.insights.urls")),
+    path("evidence/", include("kanelbulle.evidence.urls")),
     path("", include("kanelbulle.web.urls")),
 ]

@@ -1,0 +1,6 @@
+"""This app's pages (mounted by kanelbulle.urls)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "customers"
+urlpatterns: list = []  # type: ignore[type-arg]
