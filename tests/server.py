@@ -87,7 +87,7 @@ def _pg_admin(sql: str, base_url: str) -> None:
 @contextmanager
 def installation(tmp_path: Path) -> Iterator[Installation]:
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
+    data_dir.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
     env["KANELBULLE_DATA_DIR"] = str(data_dir)
     db_name = None

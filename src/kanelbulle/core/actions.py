@@ -1,0 +1,55 @@
+"""What every action shares: validation, stale-write checks and the audit trail."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
+
+from kanelbulle.core.models import AuditEntry
+
+if TYPE_CHECKING:
+    from kanelbulle.accounts.models import User
+
+
+class Conflict(Exception):
+    """The record changed since the caller read it (answer 409; nothing was written)."""
+
+    def __init__(self, ref: str, expected: int, actual: int) -> None:
+        super().__init__(f"{ref} is at version {actual}, not {expected}: reload and try again")
+        self.expected, self.actual = expected, actual
+
+
+def check_version(obj: Any, expected: int | None) -> None:
+    if expected is not None and obj.version != expected:
+        raise Conflict(getattr(obj, "ref", str(obj.pk)), expected, obj.version)
+
+
+def save_valid(obj: Model, exclude: list[str] | None = None) -> None:
+    """full_clean then save: a ValidationError (field -> messages) leaves the database untouched."""
+    obj.full_clean(exclude=exclude)
+    obj.save()
+
+
+def audit(actor: User | None, action: str, obj: Any = None, **detail: Any) -> None:
+    AuditEntry.objects.create(
+        actor=actor,
+        actor_label="" if actor is not None else "operator",
+        action=action,
+        kind=obj._meta.model_name if obj is not None else "",
+        ref=getattr(obj, "ref", "") if obj is not None else "",
+        detail=detail,
+    )
+
+
+def apply_fields(obj: Any, fields: dict[str, Any], allowed: set[str]) -> list[str]:
+    """Set the allowed fields that differ; returns the names changed (for the audit trail)."""
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"unknown field {sorted(unknown)[0]!r}")
+    changed = []
+    for name, value in fields.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed

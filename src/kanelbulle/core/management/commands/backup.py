@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from kanelbulle.core.backup import BackupError, backup
+from kanelbulle.core.command import KbCommand, RunError
+
+
+class Command(KbCommand):
+    help = "Write a consistent copy of the database to FILE, safe while the server runs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", metavar="FILE")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self.stdout.write(backup(Path(options["file"])))
+        except BackupError as exc:
+            raise RunError(str(exc)) from None
