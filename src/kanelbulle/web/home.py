@@ -5,23 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from kanelbulle.accounts.models import Role, User
-from kanelbulle.customers.models import Customer
+from kanelbulle.core.access import visible_customers
 from kanelbulle.deals.models import Deal, Stage
 from kanelbulle.meetings.models import Meeting, MeetingRequest, RequestStatus
-
-
-def visible_customers(user: User) -> QuerySet[Customer]:
-    """Customers a user may see (decisions.md): admins all; others their team's, or their own."""
-    qs = Customer.objects.all()
-    if user.is_admin_role:
-        return qs
-    if user.team:
-        return qs.filter(owner__team=user.team)
-    return qs.filter(owner=user)
 
 
 def home_context(user: User) -> dict[str, Any]:

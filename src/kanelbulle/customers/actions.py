@@ -1,0 +1,229 @@
+"""Actions on customers, contacts and facts, called alike by pages, the API and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kanelbulle.core import gazetteer
+from kanelbulle.core.access import require_edit, visible_customers
+from kanelbulle.core.actions import apply_fields, audit, check_version, save_valid
+from kanelbulle.core.refs import new_ref
+from kanelbulle.customers.models import Contact, Customer, Fact
+
+if TYPE_CHECKING:
+    from kanelbulle.accounts.models import User
+
+CUSTOMER_FIELDS = {
+    "name", "country", "city", "lat", "lon", "time_zone", "owner", "potential", "public_sector",
+    "visit_minutes", "opening_hours", "accepts_gifts", "gift_max_amount", "gift_max_currency", "tender_open_until",
+}  # fmt: skip
+CONTACT_FIELDS = {"name", "title", "email", "phone", "lawful_basis", "source"}
+
+
+def _locate(customer: Customer) -> None:
+    """Fill coordinates and time zone from the offline gazetteer when they are missing."""
+    if customer.lat is None or customer.lon is None:
+        try:
+            place = gazetteer.lookup(customer.city or "", customer.country or "")
+        except gazetteer.UnknownPlace:
+            raise ValidationError(
+                {
+                    "city": [
+                        _("%(city)s is not a place the offline gazetteer knows; give latitude and longitude.")
+                        % {"city": customer.city}
+                    ]
+                }
+            ) from None
+        customer.lat, customer.lon = place.lat, place.lon
+        customer.time_zone = customer.time_zone or place.time_zone
+    if not customer.time_zone:
+        near = gazetteer.nearest(customer.lat, customer.lon, customer.country or None)
+        customer.time_zone = near.time_zone if near else "UTC"
+
+
+def customer_create(actor: User | None, **fields: Any) -> Customer:
+    customer = Customer(ref=fields.pop("ref", None) or new_ref("customer"))
+    apply_fields(customer, fields, CUSTOMER_FIELDS)
+    if customer.owner_id is None and actor is not None:
+        customer.owner = actor
+    with transaction.atomic():
+        if customer.owner_id is not None:
+            require_edit(actor, customer)
+        _locate(customer)
+        save_valid(customer)
+        audit(actor, "create", customer)
+    return customer
+
+
+def customer_update(actor: User | None, customer: Customer, *, version: int | None = None, **fields: Any) -> Customer:
+    require_edit(actor, customer)
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        check_version(locked, version)
+        place_changed = {"city", "country"} & set(fields) and not {"lat", "lon"} & set(fields)
+        changed = apply_fields(locked, fields, CUSTOMER_FIELDS)
+        if "owner" in changed:
+            require_edit(actor, locked)  # the new owner must be someone the actor may hand it to
+        if not changed:
+            return locked
+        if place_changed:
+            locked.lat = locked.lon = None  # type: ignore[assignment]
+            locked.time_zone = ""
+        _locate(locked)
+        save_valid(locked)
+        audit(actor, "update", locked, fields=changed)
+    return locked
+
+
+def customer_delete(actor: User | None, customer: Customer) -> None:
+    require_edit(actor, customer)
+    if customer.gifts.exists():
+        raise ValidationError(_("This customer has gifts in the register, which must be kept; it cannot be deleted."))
+    with transaction.atomic():
+        audit(actor, "delete", customer, name=customer.name)
+        customer.delete()
+
+
+def contact_create(actor: User | None, customer: Customer, **fields: Any) -> Contact:
+    require_edit(actor, customer)
+    contact = Contact(ref=fields.pop("ref", None) or new_ref("contact"), customer=customer)
+    apply_fields(contact, fields, CONTACT_FIELDS)
+    with transaction.atomic():
+        save_valid(contact)
+        audit(actor, "create", contact)
+    return contact
+
+
+def contact_update(actor: User | None, contact: Contact, *, version: int | None = None, **fields: Any) -> Contact:
+    require_edit(actor, contact.customer)
+    with transaction.atomic():
+        locked = Contact.objects.select_for_update().get(pk=contact.pk)
+        check_version(locked, version)
+        changed = apply_fields(locked, fields, CONTACT_FIELDS)
+        if changed:
+            save_valid(locked)
+            audit(actor, "update", locked, fields=changed)
+    return locked
+
+
+def contact_delete(actor: User | None, contact: Contact) -> None:
+    require_edit(actor, contact.customer)
+    with transaction.atomic():
+        audit(actor, "delete", contact)
+        contact.delete()
+
+
+def fact_add(
+    actor: User | None,
+    contact: Contact,
+    *,
+    kind: str,
+    text: str,
+    source: str = "contact",
+    learned: dt.date | None = None,
+) -> Fact:
+    """Add a human detail about a person ("Two schnauzers: Max and Moritz")."""
+    require_edit(actor, contact.customer)
+    fact = Fact(
+        contact=contact,
+        kind=kind,
+        text=text.strip(),
+        source=source,
+        learned=learned or timezone.localdate(),
+    )
+    with transaction.atomic():
+        save_valid(fact)
+        audit(actor, "create", contact, fact_kind=kind)
+    return fact
+
+
+def fact_delete(actor: User | None, fact: Fact) -> None:
+    require_edit(actor, fact.contact.customer)
+    with transaction.atomic():
+        audit(actor, "delete", fact.contact, fact_kind=fact.kind)
+        fact.delete()
+
+
+# --- Finding customers (the list page, the type-ahead) -------------------------------------
+
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+    "name": ("name",),
+    "-name": ("-name",),
+    "city": ("city", "name"),
+    "owner": ("owner__name", "owner__username", "name"),
+    "potential": ("-potential_rank", "name"),
+    # Longest unmet first, never met at all before them; alike on SQLite and PostgreSQL.
+    "last_met": (F("last_in_person").asc(nulls_first=True), "name"),
+    "-last_met": (F("last_in_person").desc(nulls_last=True), "name"),
+}
+
+
+def _matching(customers: QuerySet[Customer], query: str) -> list[int]:
+    """Ids of customers whose name, city, contacts' names or facts hold every word of the query,
+    compared case- and accent-folded (``lulea`` finds Luleå) alike on SQLite and PostgreSQL."""
+    terms = gazetteer.fold(query).split()
+    texts: dict[int, list[str]] = {}
+    for pk, name, city in customers.values_list("pk", "name", "city"):
+        texts[pk] = [name, city]
+    for pk, name in Contact.objects.filter(customer__in=customers).values_list("customer_id", "name"):
+        texts[pk].append(name)
+    for pk, text in Fact.objects.filter(contact__customer__in=customers).values_list("contact__customer_id", "text"):
+        texts[pk].append(text)
+    found = []
+    for pk, parts in texts.items():
+        haystack = gazetteer.fold(" ".join(parts))
+        if all(term in haystack for term in terms):
+            found.append(pk)
+    return found
+
+
+def find_customers(
+    actor: User | None,
+    *,
+    query: str = "",
+    owner: User | None = None,
+    country: str = "",
+    potential: str = "",
+    public_sector: bool | None = None,
+    not_met_days: int | None = None,
+    sort: str = "name",
+) -> QuerySet[Customer]:
+    """The customers the actor may see, searched, filtered and sorted (the customer list)."""
+    from kanelbulle.meetings.models import MeetingStatus, Modality
+
+    now = timezone.now()
+    qs = visible_customers(actor).select_related("owner")
+    qs = qs.annotate(
+        last_in_person=Max(
+            "meetings__start",
+            filter=Q(meetings__modality=Modality.IN_PERSON, meetings__start__lte=now)
+            & ~Q(meetings__status=MeetingStatus.CANCELLED),
+        ),
+        potential_rank=Case(
+            *(When(potential=p, then=Value(i)) for i, p in enumerate(["unknown", "low", "medium", "high"])),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    )
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    if country:
+        qs = qs.filter(country=country.upper())
+    if potential:
+        qs = qs.filter(potential=potential)
+    if public_sector is not None:
+        qs = qs.filter(public_sector=public_sector)
+    if not_met_days is not None:
+        since = now - dt.timedelta(days=not_met_days)
+        qs = qs.filter(Q(last_in_person__isnull=True) | Q(last_in_person__lt=since))
+    if query.strip():
+        qs = qs.filter(pk__in=_matching(visible_customers(actor), query))
+    return qs.order_by(*SORTS.get(sort, SORTS["name"]))
