@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kanelbulle.insights",
     "kanelbulle.evidence",
     "kanelbulle.demo",
+    "kanelbulle.privacy",
     "kanelbulle.web",
 ]
 
