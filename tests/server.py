@@ -88,7 +88,8 @@ def _pg_admin(sql: str, base_url: str) -> None:
 def installation(tmp_path: Path) -> Iterator[Installation]:
     data_dir = tmp_path / "data"
     data_dir.mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    # The test process's own switches (settings module, async-unsafe for Playwright) are not the product's.
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env["KANELBULLE_DATA_DIR"] = str(data_dir)
     db_name = None
     base_pg = os.environ.get("DATABASE_URL")
