@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
 from kanelbulle.core.models import AuditEntry, Erasure
 from kanelbulle.customers.actions import contact_create, customer_create, fact_add
@@ -132,7 +134,7 @@ def test_retention_lists_idle_contacts_and_renewal_restarts_the_clock(li: Contac
     long_ago = dt.datetime(2023, 6, 1, 12, 0, tzinfo=dt.UTC)
     Contact.objects.filter(pk=li.pk).update(created_at=long_ago)
     Meeting.objects.filter(customer=li.customer).update(start=long_ago)
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     due = run("privacy", "retention", "--today", today, "--json")
     assert due.code == 0, due.err
     assert [(d["contact"], d["last_interaction"]) for d in due.json["due"]] == [(li.ref, "2023-06-01")]
@@ -148,3 +150,38 @@ def test_retention_refuses_a_malformed_date() -> None:
     result = run("privacy", "retention", "--today", "2026-13-01")
     assert result.code == 2
     assert result.err_lines == ["--today: '2026-13-01' is not a date (YYYY-MM-DD)"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["seller", "manager", "outsider"])
+def test_privacy_pages_do_not_exist_for_non_admins(client: Client, personas: Personas, li: Contact, who: str) -> None:
+    client.force_login(getattr(personas, who))
+    assert client.get("/privacy/").status_code == 404
+    assert client.get(f"/privacy/contacts/{li.ref}/export/").status_code == 404
+    assert client.post(f"/privacy/contacts/{li.ref}/erase/", {"confirm": li.ref}).status_code == 404
+    assert client.get("/privacy/audit/").status_code == 404
+    assert Contact.objects.filter(ref=li.ref).exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_users_are_sent_to_log_in(client: Client, li: Contact) -> None:
+    response = client.get("/privacy/")
+    assert response.status_code == 302 and response["Location"].startswith("/?next=")
+
+
+@pytest.mark.django_db
+def test_an_admin_exports_and_erases_with_confirmation(client: Client, personas: Personas, li: Contact) -> None:
+    client.force_login(personas.admin)
+    assert li.name in client.get("/privacy/?q=li").content.decode()
+    exported = client.get(f"/privacy/contacts/{li.ref}/export/").json()
+    assert exported["facts"][0]["text"] == "Two schnauzers: Max and Moritz"
+    assert "unsaid" not in exported["meetings"][0]  # not the admin's to read
+    readable = client.get(f"/privacy/contacts/{li.ref}/export/?format=html").content.decode()
+    assert "Two schnauzers" in readable
+    client.post(f"/privacy/contacts/{li.ref}/erase/", {"confirm": "wrong"})
+    assert Contact.objects.filter(ref=li.ref).exists()
+    client.post(f"/privacy/contacts/{li.ref}/erase/", {"confirm": li.ref})
+    assert not Contact.objects.filter(ref=li.ref).exists()
+    log = client.get("/privacy/audit/?format=csv").content.decode()
+    assert f"adam,erase,contact,{li.ref}" in log
+    assert f"adam,privacy_export,contact,{li.ref}" in log

@@ -10,5 +10,6 @@ urlpatterns = [
     path("plan/", include("kanelbulle.planner.urls")),
     path("attention/", include("kanelbulle.insights.urls")),
     path("evidence/", include("kanelbulle.evidence.urls")),
+    path("privacy/", include("kanelbulle.privacy.urls")),
     path("", include("kanelbulle.web.urls")),
 ]

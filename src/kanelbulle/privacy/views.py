@@ -1,0 +1,111 @@
+"""Admin pages for personal data: access export, erasure, retention review and the audit log."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kanelbulle.core.actions import audit
+from kanelbulle.core.models import AuditEntry
+from kanelbulle.customers.models import Contact
+from kanelbulle.privacy.dossier import dossier
+from kanelbulle.privacy.erase import erase_contact
+from kanelbulle.privacy.retention import due_for_review, retention_months
+
+View = Callable[..., HttpResponse]
+
+
+def admin_only(view: View) -> View:
+    """Only admins handle data-subject requests; to anyone else these pages do not exist."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_admin_role:  # type: ignore[union-attr]
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _contact(ref: str) -> Contact:
+    contact = Contact.objects.select_related("customer__owner").filter(ref=ref).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+@admin_only
+def index(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    found = Contact.objects.select_related("customer").filter(name__icontains=query)[:20] if query else []
+    today = timezone.localdate()
+    return render(
+        request,
+        "privacy/index.html",
+        {"query": query, "found": found, "due": due_for_review(today)[:100], "months": retention_months()},
+    )
+
+
+@admin_only
+def export(request: HttpRequest, ref: str) -> HttpResponse:
+    contact = _contact(ref)
+    document = dossier(contact, actor=request.user)  # type: ignore[arg-type]
+    audit(request.user, "privacy_export", contact)  # type: ignore[arg-type]
+    if request.GET.get("format") == "html":
+        return HttpResponse(render_to_string("privacy/dossier.html", {"d": document}, request=request))
+    response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{contact.ref}.json"'
+    return response
+
+
+@admin_only
+@require_POST
+def erase(request: HttpRequest, ref: str) -> HttpResponseRedirect:
+    contact = _contact(ref)
+    if request.POST.get("confirm") != contact.ref:
+        messages.error(request, _("Type the contact's ref to confirm the erasure."))
+        return redirect("privacy:index")
+    erase_contact(contact, actor=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request, _("%(ref)s was erased; business records keep only that someone was there.") % {"ref": ref}
+    )
+    return redirect("privacy:index")
+
+
+@admin_only
+@require_POST
+def renew(request: HttpRequest, ref: str) -> HttpResponseRedirect:
+    contact = _contact(ref)
+    audit(request.user, "retention_renewed", contact, lawful_basis=contact.lawful_basis)  # type: ignore[arg-type]
+    messages.success(request, _("The lawful basis of %(name)s was renewed.") % {"name": contact.name})
+    return redirect("privacy:index")
+
+
+@admin_only
+def audit_log(request: HttpRequest) -> HttpResponse:
+    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["at", "who", "action", "kind", "ref", "detail"])
+        for e in entries.iterator():
+            who = e.actor.username if e.actor else e.actor_label
+            writer.writerow([e.at.isoformat(), who, e.action, e.kind, e.ref, json.dumps(e.detail, ensure_ascii=False)])
+        return response
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "privacy/audit.html", {"page": page})
