@@ -5,6 +5,7 @@
 #   bash scripts/test.sh -k gift      extra arguments go to pytest (both runs)
 # KANELBULLE_TEST_PG_URL overrides the PostgreSQL URL (default: postgres on 127.0.0.1:5432, trust auth);
 # KANELBULLE_TEST_SKIP_PG=1 runs SQLite only (for a quick local loop; CI never sets it).
+# KANELBULLE_TEST_WORKERS (default 2) is how many pytest-xdist workers share the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -32,7 +33,7 @@ run_pytest() {
   local label=$1; shift
   echo "== pytest on $label"
   set +e
-  .venv/bin/python -m pytest -q "$@"
+  .venv/bin/python -m pytest -q -n "${KANELBULLE_TEST_WORKERS:-2}" --dist loadfile "$@"
   local code=$?
   set -e
   if [ $code -eq 5 ]; then echo "no tests ran on $label" >&2; exit 1; fi
