@@ -11,8 +11,8 @@ for m in cat:
     if key in tr:
         m.string = tuple(tr[key]) if isinstance(m.id, tuple) else tr[key]
         m.flags.discard('fuzzy')
-    elif not (m.string if not isinstance(m.string, tuple) else all(m.string)):
-        missing.append(key)
+    elif m.fuzzy or not (m.string if not isinstance(m.string, tuple) else all(m.string)):
+        missing.append(key)  # a fuzzy guess from makemessages is not a translation
 cat.fuzzy = False
 with open(po_path, 'wb') as f: write_po(f, cat, width=100)
 print("missing:", json.dumps(missing, ensure_ascii=False))

@@ -12,7 +12,7 @@ if [ ${#apps[@]} -eq 0 ]; then
 fi
 for app in "${apps[@]}"; do
   mkdir -p "src/kanelbulle/$app/locale"
-  (cd "src/kanelbulle/$app" && "$OLDPWD/$PY" -m django makemessages -l sv --no-obsolete --no-location >/dev/null)
+  (cd "src/kanelbulle/$app" && "$OLDPWD/$PY" -m django makemessages -l sv --no-obsolete --no-location >/dev/null \
+     && "$OLDPWD/$PY" -m django compilemessages -l sv >/dev/null)
 done
-(cd src/kanelbulle && "$OLDPWD/$PY" -m django compilemessages -l sv >/dev/null)
 echo "catalogues refreshed: ${apps[*]}"

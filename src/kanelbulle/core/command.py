@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from argparse import ArgumentParser
@@ -54,7 +55,7 @@ class KbCommand(BaseCommand):
         # Django's generic options only clutter the product's --help.
         for action in list(parser._actions):
             if action.dest in {"settings", "pythonpath", "no_color", "force_color", "skip_checks", "verbosity"}:
-                action.help = "==SUPPRESS=="
+                action.help = argparse.SUPPRESS
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
