@@ -7,10 +7,19 @@ team South: he should see nothing of North's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+
+from django.contrib.auth.hashers import make_password
 
 from kanelbulle.accounts.models import Role, User
 
 PASSWORD = "kanelbulle-test-pw-1"
+
+
+@cache
+def password_hash() -> str:
+    """One real Argon2 hash of PASSWORD per test process: hashing costs ~0.5 s each on a busy box."""
+    return make_password(PASSWORD)
 
 
 @dataclass
@@ -34,7 +43,7 @@ def make_personas() -> Personas:
             home_lat=59.3293,
             home_lon=18.0686,
         )
-        user.set_password(PASSWORD)
+        user.password = password_hash()
         user.save()
         return user
 
