@@ -1,0 +1,115 @@
+"""The exchange format's vocabulary shared by the importer, the exporter and the docs.
+
+Field names per kind, which may be left out, and the enumerations, so that reading and
+writing a document can never drift apart.
+"""
+
+from __future__ import annotations
+
+FORMAT = "kanelbulle/1"
+
+# The order kinds are read, written and reported in (references point backwards only,
+# except a meeting request's optional honoured_by, which points at a meeting).
+KINDS = ("users", "customers", "contacts", "meetings", "meeting_requests", "deals", "orders", "gifts", "erasures")
+
+# Erasure kinds (singular, as in refs.PREFIXES) and the list they name.
+ERASABLE = {
+    "customer": "customers",
+    "contact": "contacts",
+    "meeting": "meetings",
+    "meeting_request": "meeting_requests",
+    "deal": "deals",
+    "order": "orders",
+    "gift": "gifts",
+}
+SINGULAR = {plural: singular for singular, plural in ERASABLE.items()} | {"users": "user"}
+
+TOP_LEVEL = {"format", "strict", "exported_at", *KINDS}
+
+USER_FIELDS = {"username", "name", "role", "team", "home"}
+USER_REQUIRED = {"username", "name", "role"}
+HOME_FIELDS = {"city", "country", "lat", "lon"}
+
+CUSTOMER_FIELDS = {
+    "ref",
+    "name",
+    "country",
+    "city",
+    "lat",
+    "lon",
+    "owner",
+    "potential",
+    "public_sector",
+    "time_zone",
+    "visit_minutes",
+    "opening_hours",
+    "gift_policy",
+    "tender_open_until",
+}
+CUSTOMER_REQUIRED = {"ref", "name", "country", "city", "owner", "potential", "public_sector", "visit_minutes"}
+GIFT_POLICY_FIELDS = {"accepts_gifts", "max_value"}
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+CONTACT_FIELDS = {"ref", "customer", "name", "title", "email", "phone", "lawful_basis", "source", "facts"}
+CONTACT_REQUIRED = {"ref", "customer", "name", "lawful_basis"}
+FACT_FIELDS = {"kind", "text", "source", "learned"}
+FACT_REQUIRED = {"kind", "text"}
+
+MEETING_FIELDS = {
+    "ref",
+    "customer",
+    "contacts",
+    "user",
+    "start",
+    "duration_minutes",
+    "modality",
+    "requested_by_customer",
+    "notes",
+    "unsaid",
+    "status",
+    "next_step",
+    "next_step_date",
+}
+MEETING_REQUIRED = {"ref", "customer", "user", "start", "duration_minutes", "modality", "requested_by_customer"}
+
+REQUEST_FIELDS = {"ref", "customer", "contact", "requested_at", "status", "honoured_by"}
+REQUEST_REQUIRED = {"ref", "customer", "requested_at", "status"}
+
+DEAL_FIELDS = {
+    "ref",
+    "customer",
+    "user",
+    "title",
+    "value",
+    "margin_pct",
+    "probability_pct",
+    "stage",
+    "created",
+    "closed",
+}
+DEAL_REQUIRED = {"ref", "customer", "user", "title", "value", "stage", "created"}
+
+ORDER_FIELDS = {"ref", "customer", "date", "value", "margin_pct"}
+ORDER_REQUIRED = {"ref", "customer", "date", "value"}
+
+GIFT_FIELDS = {
+    "ref",
+    "direction",
+    "customer",
+    "contact",
+    "user",
+    "date",
+    "description",
+    "category",
+    "value",
+    "occasion",
+    "approved_by",
+    "approved_at",
+    "voided_at",
+    "voided_by",
+    "void_reason",
+}
+GIFT_REQUIRED = {"ref", "direction", "customer", "user", "date", "description", "category", "value"}
+
+ERASURE_FIELDS = {"kind", "ref", "erased_at"}
+ERASURE_REQUIRED = ERASURE_FIELDS
