@@ -51,9 +51,10 @@ def _locate(customer: Customer) -> None:
 
 def customer_create(actor: User | None, **fields: Any) -> Customer:
     customer = Customer(ref=fields.pop("ref", None) or new_ref("customer"))
+    owner = fields.pop("owner", None) or actor
+    if owner is not None:
+        customer.owner = owner
     apply_fields(customer, fields, CUSTOMER_FIELDS)
-    if customer.owner_id is None and actor is not None:
-        customer.owner = actor
     with transaction.atomic():
         if customer.owner_id is not None:
             require_edit(actor, customer)

@@ -1,0 +1,195 @@
+"""Deal and order pages: open deals per seller with quick stage changes, and the forms."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kanelbulle.accounts.models import User
+from kanelbulle.core.access import can_edit_customer, get_visible, require_edit, scope
+from kanelbulle.core.actions import Conflict
+from kanelbulle.customers.views import customer_for
+from kanelbulle.deals import actions
+from kanelbulle.deals.forms import DealForm, OrderForm, StageForm
+from kanelbulle.deals.models import Deal, Order, Stage
+from kanelbulle.web.pages import apply_errors, confirm_page, form_page, user_of, workspace
+
+
+def deal_for(request: HttpRequest, ref: str, deal_ref: str) -> Deal:
+    return get_visible(
+        user_of(request),
+        Deal.objects.select_related("customer__owner", "user"),
+        "customer__",
+        ref=deal_ref,
+        customer__ref=ref,
+    )
+
+
+def order_for(request: HttpRequest, ref: str, order_ref: str) -> Order:
+    return get_visible(
+        user_of(request),
+        Order.objects.select_related("customer__owner"),
+        "customer__",
+        ref=order_ref,
+        customer__ref=ref,
+    )
+
+
+@workspace
+def deal_board(request: HttpRequest) -> HttpResponse:
+    """Open deals the viewer may see, grouped by seller, oldest first (the ones to move)."""
+    user = user_of(request)
+    deals = scope(user, Deal.objects.filter(stage=Stage.OPEN), "customer__").select_related("customer__owner", "user")
+    by_seller: dict[User, list[Deal]] = defaultdict(list)
+    for deal in deals.order_by("created", "ref"):
+        deal.can_edit = can_edit_customer(user, deal.customer)  # type: ignore[attr-defined]
+        by_seller[deal.user].append(deal)
+    groups = sorted(by_seller.items(), key=lambda kv: (kv[0].pk != user.pk, str(kv[0])))
+    return render(request, "deals/board.html", {"groups": groups})
+
+
+@workspace
+def deal_create(request: HttpRequest, ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    customer = customer_for(request, ref)
+    require_edit(user, customer)
+    form = DealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.deal_create(user, customer, **form.action_fields())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(reverse("customers:detail", args=[ref]) + "#deals")
+    title = _("New deal with %(name)s") % {"name": customer.name}
+    return form_page(request, form, title=title, back=reverse("customers:detail", args=[ref]))
+
+
+@workspace
+def deal_edit(request: HttpRequest, ref: str, deal_ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    deal = deal_for(request, ref, deal_ref)
+    require_edit(user, deal.customer)
+    initial = {f: getattr(deal, f) for f in DealForm.base_fields}
+    form = DealForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.deal_update(user, deal, version=form.cleaned_data.get("version"), **form.action_fields())
+        except (ValidationError, Conflict) as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(reverse("customers:detail", args=[ref]) + "#deals")
+    return form_page(
+        request,
+        form,
+        title=_("Edit the deal %(title)s") % {"title": deal.title},
+        back=reverse("customers:detail", args=[ref]),
+        delete_url=reverse("customers:deal_delete", args=[ref, deal_ref]),
+    )
+
+
+@require_POST
+@workspace
+def deal_stage(request: HttpRequest, ref: str, deal_ref: str) -> HttpResponseBase:
+    """Win, lose or reopen a deal in one tap; the close date is today unless given."""
+    user = user_of(request)
+    deal = deal_for(request, ref, deal_ref)
+    if not can_edit_customer(user, deal.customer):
+        raise PermissionDenied
+    form = StageForm(request.POST)
+    back = request.POST.get("next") or reverse("customers:detail", args=[ref])
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("customers:detail", args=[ref])
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.deal_update(user, deal, version=d.get("version"), stage=d["stage"], closed=d.get("closed"))
+        except (ValidationError, Conflict) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            return render(request, "web/refused.html", {"messages_": messages, "back": back}, status=409)
+        return redirect(back)
+    messages = [f"{form[name].label}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()]
+    return render(request, "web/refused.html", {"messages_": messages, "back": back}, status=400)
+
+
+@workspace
+def deal_delete(request: HttpRequest, ref: str, deal_ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    deal = deal_for(request, ref, deal_ref)
+    require_edit(user, deal.customer)
+    if request.method == "POST":
+        actions.deal_delete(user, deal)
+        return redirect(reverse("customers:detail", args=[ref]) + "#deals")
+    return confirm_page(
+        request,
+        title=_("Delete the deal %(title)s") % {"title": deal.title},
+        question=_("Delete this deal? Its history goes with it."),
+        back=reverse("customers:detail", args=[ref]),
+        submit=_("Delete"),
+    )
+
+
+@workspace
+def order_create(request: HttpRequest, ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    customer = customer_for(request, ref)
+    require_edit(user, customer)
+    form = OrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.order_create(user, customer, date=d["date"], value=form.money(), margin_pct=d["margin_pct"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(reverse("customers:detail", args=[ref]) + "#orders")
+    title = _("New order from %(name)s") % {"name": customer.name}
+    return form_page(request, form, title=title, back=reverse("customers:detail", args=[ref]))
+
+
+@workspace
+def order_edit(request: HttpRequest, ref: str, order_ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    order = order_for(request, ref, order_ref)
+    require_edit(user, order.customer)
+    form = OrderForm(request.POST or None, initial={f: getattr(order, f) for f in OrderForm.base_fields})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.order_update(
+                user, order, version=d.get("version"), date=d["date"], value=form.money(), margin_pct=d["margin_pct"]
+            )
+        except (ValidationError, Conflict) as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(reverse("customers:detail", args=[ref]) + "#orders")
+    return form_page(
+        request,
+        form,
+        title=_("Edit the order"),
+        back=reverse("customers:detail", args=[ref]),
+        delete_url=reverse("customers:order_delete", args=[ref, order_ref]),
+    )
+
+
+@workspace
+def order_delete(request: HttpRequest, ref: str, order_ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    order = order_for(request, ref, order_ref)
+    require_edit(user, order.customer)
+    if request.method == "POST":
+        actions.order_delete(user, order)
+        return redirect(reverse("customers:detail", args=[ref]) + "#orders")
+    return confirm_page(
+        request,
+        title=_("Delete the order"),
+        question=_("Delete this order?"),
+        back=reverse("customers:detail", args=[ref]),
+        submit=_("Delete"),
+    )
