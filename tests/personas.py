@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from kanelbulle.accounts.models import Role, User
@@ -16,9 +17,14 @@ from kanelbulle.accounts.models import Role, User
 PASSWORD = "kanelbulle-test-pw-1"
 
 
-@cache
 def password_hash() -> str:
-    """One real Argon2 hash of PASSWORD per test process: hashing costs ~0.5 s each on a busy box."""
+    """One hash of PASSWORD per process and hasher (Argon2 unless a test module switched to a
+    fast one): hashing costs ~0.5 s each on a busy box."""
+    return _hash_with(settings.PASSWORD_HASHERS[0])
+
+
+@cache
+def _hash_with(hasher_path: str) -> str:
     return make_password(PASSWORD)
 
 

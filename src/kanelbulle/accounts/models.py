@@ -70,3 +70,52 @@ class ApiToken(models.Model):
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user
+
+
+class CalendarToken(models.Model):
+    """A read-only token for one user's calendar feed (`/api/v1/calendar/NAME.ics?token=…`).
+
+    Kept apart from API tokens: it sits in a URL that calendar clients store and send to their
+    servers, so it may only read that user's own meetings, and making a new one revokes the old.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user}"
+
+    @classmethod
+    def issue(cls, user: User) -> str:
+        """Revoke the user's current feed token and return a new raw one (never stored)."""
+        raw = "kbcal_" + secrets.token_urlsafe(24)
+        cls.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+        cls.objects.create(user=user, key_hash=hash_token(raw))
+        return raw
+
+    @classmethod
+    def authenticate(cls, username: str, raw: str) -> User | None:
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=hash_token(raw), revoked_at=None, user__username=username)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user
+
+
+class CalendarImport(models.Model):
+    """Which calendar event (by its iCalendar UID) became which meeting, so a re-import never
+    duplicates it. Lives here until Meeting carries the UID itself."""
+
+    uid = models.CharField(max_length=500, unique=True)
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    imported_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.uid

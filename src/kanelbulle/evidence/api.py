@@ -1,5 +1,59 @@
-"""This app's routes in the JSON API (mounted by kanelbulle.api)."""
+"""`GET /api/v1/evidence`: does meeting in person pay off (managers: their team; sellers: their own deals)."""
 
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone, translation
 from ninja import Router
 
-router = Router()
+router = Router(tags=["evidence"])
+
+
+def resolve_seller(viewer: Any, name: str | None) -> Any:
+    """The seller named by ``user``, if the viewer may see their deals; otherwise NotVisible (404)."""
+    from kanelbulle.accounts.models import User
+    from kanelbulle.core.access import NotVisible
+    from kanelbulle.evidence.book import sees_only_own
+
+    if not name:
+        return None
+    seller = User.objects.filter(username=name).first()
+    if seller is None:
+        raise NotVisible(name)
+    if seller.pk == viewer.pk or viewer.is_admin_role:
+        return seller
+    if sees_only_own(viewer) or not viewer.team or seller.team != viewer.team:
+        raise NotVisible(name)
+    return seller
+
+
+@router.get("/evidence", response=dict[str, Any])
+def evidence(
+    request: HttpRequest, since: dt.date | None = None, user: str | None = None, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Adjusted and naive estimates of the in-person effect on win rate, deal size, margin and time to
+    close, with 95% intervals, an E-value and a reading in English and Swedish. A seller sees only
+    their own deals; a manager their team's; an admin everyone's. ``user`` narrows to one seller."""
+    from kanelbulle.connectors.rest import ApiProblem
+    from kanelbulle.core.access import NotVisible
+    from kanelbulle.core.rates import NoRate
+    from kanelbulle.evidence.book import evidence_for
+    from kanelbulle.evidence.reading import read
+
+    day = today or timezone.localdate()
+    if since is not None and since > day:
+        raise ApiProblem(422, "since", f"{since.isoformat()} is in the future (today is {day.isoformat()})")
+    try:
+        seller = resolve_seller(request.user, user)
+    except NotVisible:
+        raise ApiProblem(404, "user", f"no user named {user!r} whose deals you may see") from None
+    try:
+        result = evidence_for(request.user, seller=seller, since=since, today=day)  # type: ignore[arg-type]
+    except NoRate as exc:
+        raise ApiProblem(409, "", str(exc)) from None
+    readings = {"en": read(result, "en"), "sv": read(result, "sv")}
+    lang = translation.get_language() or "en"
+    return result.to_json(readings=readings, reading=readings.get(lang[:2], readings["en"]))

@@ -1,6 +1,12 @@
-"""This app's pages (mounted by kanelbulle.urls)."""
+"""This app's pages (mounted by kanelbulle.urls at /evidence/)."""
 
-from django.urls import path  # noqa: F401
+from __future__ import annotations
+
+from django.urls import path
+
+from kanelbulle.evidence import views
 
 app_name = "evidence"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.evidence_page, name="page"),
+]

@@ -38,6 +38,7 @@ class GiftPolicy(models.Model):
     per_recipient_year_limit = AmountField(default=Decimal("1000.00"))
     public_sector_token = AmountField(default=Decimal("100.00"))
     never_categories = models.JSONField(default=list)
+    note = models.CharField(_("why this version"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -57,6 +58,20 @@ class GiftPolicy(models.Model):
         return policy
 
 
+class Verdict(models.TextChoices):
+    OK = "ok", _("OK")
+    ASK = "ask", _("Needs approval")
+    NO = "no", _("Not allowed")
+
+
+STATUS_LABELS = {
+    "recorded": _("Recorded"),
+    "pending": _("Waiting for approval"),
+    "approved": _("Approved"),
+    "voided": _("Voided"),
+}
+
+
 class Gift(Tracked):
     ref = models.CharField(_("ref"), max_length=64, unique=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
@@ -69,7 +84,18 @@ class Gift(Tracked):
     value_amount = AmountField(_("value"))
     value_currency = CurrencyField(_("currency"))
     value = MoneyProperty("value")
+    # The value in the company currency at the rate of the gift's date, fixed when recorded.
+    value_company_amount = AmountField(_("value in company currency"), null=True, blank=True)
+    value_company_currency = CurrencyField(_("company currency"), blank=True)
+    value_company = MoneyProperty("value_company")
     occasion = models.CharField(_("occasion"), max_length=100, blank=True)
+    # The check's answer when recorded (or last changed): verdict, reasons and etiquette advice.
+    verdict = models.CharField(_("verdict"), max_length=3, choices=Verdict.choices, default=Verdict.OK)
+    reasons = models.JSONField(default=list, blank=True)
+    etiquette = models.JSONField(default=list, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     policy = models.ForeignKey(GiftPolicy, null=True, blank=True, on_delete=models.PROTECT)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -88,3 +114,34 @@ class Gift(Tracked):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def status(self) -> str:
+        """voided, pending (an ``ask`` not yet approved), approved or recorded."""
+        if self.voided_at is not None:
+            return "voided"
+        if self.verdict == Verdict.ASK:
+            return "approved" if self.approved_at is not None else "pending"
+        return "recorded"
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+
+class GiftChange(models.Model):
+    """The history of one gift: who did what, when, and every field's old and new value."""
+
+    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=16)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.gift.ref} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,11 @@
-"""This app's pages (mounted by kanelbulle.urls)."""
+"""This app's pages (mounted by kanelbulle.urls under /attention/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kanelbulle.insights import views
 
 app_name = "insights"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.attention_page, name="list"),
+    path("size-bias/", views.size_bias_page, name="size_bias"),
+]

@@ -1,0 +1,213 @@
+"""What every API route shares: field types, money, pagination, versions and ETags.
+
+Kept out of the routes so that every resource pages, filters and checks versions alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
+
+from kanelbulle.core.money import Money, is_currency
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _sane_year(value: Any) -> Any:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("year must be between 1900 and 2200")
+    return value
+
+
+def _sane_datetime(value: dt.datetime) -> dt.datetime:
+    _sane_year(value)
+    return value.astimezone(dt.UTC)
+
+
+def text(max_length: int, min_length: int = 0) -> Any:
+    """A string type with bounds (and no NUL, which PostgreSQL refuses)."""
+    return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length), AfterValidator(_no_nul)]
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), AfterValidator(_no_nul)]
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+Username = Annotated[str, StringConstraints(min_length=1, max_length=150)]
+Stamp = Annotated[AwareDatetime, AfterValidator(_sane_datetime)]
+Day = Annotated[dt.date, AfterValidator(_sane_year)]
+Pct = Annotated[str, StringConstraints(pattern=r"^-?\d{1,4}(\.\d{1,2})?$")]
+Minutes = Annotated[int, Field(ge=1, le=24 * 60 * 31)]
+
+
+def _currency(value: str) -> str:
+    if not is_currency(value):
+        raise ValueError(f'{value!r} is not an ISO 4217 currency code such as "SEK"')
+    return value
+
+
+class MoneyIn(Schema):
+    amount: Annotated[str, StringConstraints(pattern=r"^-?\d{1,16}(\.\d{1,2})?$")] = Field(
+        ..., description='a decimal string with a point, such as "1200.50"'
+    )
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
+
+    def money(self) -> Money:
+        return Money(Decimal(self.amount).quantize(Decimal("0.01")), self.currency)
+
+
+class MoneyOut(Schema):
+    amount: str
+    currency: str
+
+
+def money_out(money: Money | None) -> dict[str, str] | None:
+    return None if money is None else money.to_json()
+
+
+def pct_out(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
+def pct_in(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def stamp_out(value: dt.datetime | None) -> str | None:
+    """Datetimes leave with the installation's offset (``2025-12-18T10:00:00+01:00``)."""
+    return None if value is None else timezone.localtime(value).isoformat()
+
+
+class Error(Schema):
+    path: str
+    message: str
+
+
+class Errors(Schema):
+    errors: list[Error]
+
+
+class ApiProblem(Exception):
+    """An answer other than 2xx with one problem at a path (the API's error shape)."""
+
+    def __init__(self, status: int, path: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.path, self.message = status, path, message
+
+
+def errors(*pairs: tuple[str, str]) -> dict[str, list[dict[str, str]]]:
+    return {"errors": [{"path": path, "message": message} for path, message in pairs]}
+
+
+class Page(Schema, Generic[T]):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    next_page: int | None
+    items: list[T]
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1, le=100_000, description="1-based page number")
+    page_size: int = Field(50, ge=1, le=500, description="records per page (at most 500)")
+    updated_since: Stamp | None = Field(
+        None, description="only records changed at or after this moment (with offset), oldest change first, for sync"
+    )
+
+
+def paginate(qs: QuerySet[M], paging: Paging, render: Any) -> dict[str, Any]:
+    """One page of ``qs`` (changed since ``updated_since``, if given), each record rendered."""
+    if paging.updated_since is not None:
+        qs = qs.filter(updated_at__gte=paging.updated_since).order_by("updated_at", "pk")
+    count = qs.count()
+    pages = max(1, math.ceil(count / paging.page_size))
+    start = (paging.page - 1) * paging.page_size
+    items = [render(obj) for obj in qs[start : start + paging.page_size]]
+    return {
+        "count": count,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "pages": pages,
+        "next_page": paging.page + 1 if paging.page < pages else None,
+        "items": items,
+    }
+
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def set_etag(response: HttpResponse, obj: Any) -> None:
+    response["ETag"] = f'"{obj.version}"'
+
+
+def expected_version(request: HttpRequest, body_version: int | None, *, required: bool = True) -> int | None:
+    """The version the caller read: ``If-Match`` (the ETag) or the body's ``version``.
+
+    Updates must say which version they change (428 otherwise), so a stale write is refused
+    (409) instead of silently overwriting someone else's change.
+    """
+    header = request.headers.get("If-Match")
+    if header is not None and header.strip() != "*":
+        match = _ETAG.match(header)
+        if match is None:
+            raise ApiProblem(400, "If-Match", 'must be an ETag from this API, such as "3"')
+        from_header = int(match.group(1))
+        if body_version is not None and body_version != from_header:
+            raise ApiProblem(400, "version", "If-Match and version disagree")
+        return from_header
+    if body_version is None and required and header is None:
+        raise ApiProblem(428, "version", "send the version you read, as If-Match or in the body's version field")
+    return body_version
+
+
+class In(Schema):
+    """A request body: an unknown field is an error naming it, never silently ignored."""
+
+    model_config = {"extra": "forbid"}
+
+
+def find(actor: Any, qs: QuerySet[M], ref: str, *, path: str, customer_path: str = "") -> M:
+    """A record named in a body: one the caller may not see is reported as not existing (422)."""
+    from kanelbulle.core.access import NotVisible, get_visible
+
+    try:
+        return get_visible(actor, qs, customer_path, ref=ref)
+    except NotVisible:
+        raise ApiProblem(422, path, f"there is no {qs.model._meta.model_name} {ref!r}") from None
+
+
+def find_user(username: str, *, path: str) -> Any:
+    from kanelbulle.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ApiProblem(422, path, f"there is no user {username!r}")
+    return user
+
+
+def actor_of(request: HttpRequest) -> Any:
+    """The authenticated caller (the token's or the session's user)."""
+    return request.user
+
+
+class ProblemsError(Exception):
+    """Several problems at once (an import that stored nothing): 422 listing each one."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems

@@ -1,0 +1,131 @@
+"""Read a team's book of business from the database, as the caller may see it, and analyse it.
+
+Who sees what: the operator (``viewer=None``) and admins see every deal; a manager their team's
+deals; a seller only their own. ``seller`` narrows further to one seller's deals. Amounts are
+converted to the company currency at the rate of the record's date (a deal's close date, or its
+creation while open; an order's date); a missing rate raises ``NoRate``, never a silent 1:1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kanelbulle.core.access import scope
+from kanelbulle.core.gazetteer import haversine_km
+from kanelbulle.core.money import Money
+from kanelbulle.core.rates import RateBook
+from kanelbulle.evidence.analysis import Book, CustomerIn, DealIn, MeetingIn, OrderIn, Result, analyse
+
+if TYPE_CHECKING:
+    from kanelbulle.accounts.models import User
+    from kanelbulle.deals.models import Deal
+
+
+def sees_only_own(viewer: User | None) -> bool:
+    """A seller's evidence is their own deals only; managers, admins and the operator see more."""
+    return viewer is not None and not viewer.is_manager and not viewer.is_admin_role
+
+
+def visible_deals(viewer: User | None, *, seller: User | None = None, since: dt.date | None = None) -> QuerySet[Deal]:
+    from kanelbulle.deals.models import Deal
+
+    qs = scope(viewer, Deal.objects.all(), "customer__")
+    if viewer is not None and sees_only_own(viewer):
+        qs = qs.filter(user=viewer)
+    if seller is not None:
+        qs = qs.filter(user=seller)
+    if since is not None:
+        qs = qs.filter(created__gte=since)
+    return qs
+
+
+def load_book(
+    viewer: User | None,
+    *,
+    seller: User | None = None,
+    since: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Book:
+    from kanelbulle.deals.models import Order
+    from kanelbulle.meetings.models import Meeting, MeetingStatus
+
+    today = today or timezone.localdate()
+    currency: str = settings.COMPANY_CURRENCY
+    rates = RateBook()
+
+    def company(amount: object, code: str, on: dt.date) -> object:
+        money = Money(amount, code)  # type: ignore[arg-type]
+        return rates.convert(money, currency, on).amount
+
+    deals_qs = visible_deals(viewer, seller=seller, since=since).select_related("customer", "user")
+    deals: list[DealIn] = []
+    customers: dict[int, CustomerIn] = {}
+    for d in deals_qs:
+        c = d.customer
+        if c.pk not in customers:
+            customers[c.pk] = CustomerIn(
+                key=str(c.pk), potential=c.potential, public_sector=c.public_sector, country=c.country
+            )
+        seller_user = d.user
+        distance = None
+        if seller_user.home_lat is not None and seller_user.home_lon is not None:
+            distance = haversine_km(seller_user.home_lat, seller_user.home_lon, c.lat, c.lon)
+        on = d.closed if d.stage != "open" and d.closed else d.created
+        deals.append(
+            DealIn(
+                key=d.ref,
+                customer=str(c.pk),
+                seller=seller_user.username,
+                created=d.created,
+                stage=d.stage,  # type: ignore[arg-type]
+                closed=d.closed,
+                value=company(d.value_amount, d.value_currency, on),  # type: ignore[arg-type]
+                margin_pct=d.margin_pct,
+                distance_km=distance,
+            )
+        )
+    ids = list(customers)
+    end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
+    meetings = [
+        MeetingIn(
+            customer=str(cid),
+            start=timezone.localtime(start),
+            modality=modality,
+            held=(status or (MeetingStatus.PLANNED if start > end_of_today else MeetingStatus.HELD))
+            == MeetingStatus.HELD,
+        )
+        for cid, start, modality, status in Meeting.objects.filter(customer_id__in=ids, start__lte=end_of_today)
+        .values_list("customer_id", "start", "modality", "status")
+        .iterator()
+    ]
+    earliest = min((d.created for d in deals), default=today) - dt.timedelta(days=366)
+    orders = [
+        OrderIn(str(cid), day, company(amount, code, day))  # type: ignore[arg-type]
+        for cid, day, amount, code in Order.objects.filter(customer_id__in=ids, date__gte=earliest)
+        .values_list("customer_id", "date", "value_amount", "value_currency")
+        .iterator()
+    ]
+    return Book(
+        deals=deals,
+        meetings=meetings,
+        customers=list(customers.values()),
+        orders=orders,
+        today=today,
+        currency=currency,
+    )
+
+
+def evidence_for(
+    viewer: User | None,
+    *,
+    seller: User | None = None,
+    since: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Result:
+    """The analysis of the deals ``viewer`` may see (narrowed to ``seller`` and ``since``)."""
+    return analyse(load_book(viewer, seller=seller, since=since, today=today))

@@ -1,0 +1,313 @@
+"""Gift pages: the register (filters, totals, CSV and print), the gift form with a live check, a
+gift's page (approve, void, history) and our policy. Views parse and render; actions decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kanelbulle.accounts.models import User
+from kanelbulle.core.access import visible_customers
+from kanelbulle.customers.models import Contact
+from kanelbulle.gifts import actions, report
+from kanelbulle.gifts.models import STATUS_LABELS, Category, Direction, Gift, GiftPolicy
+from kanelbulle.web.pages import user_of, workspace
+
+STATUSES = ["pending", "approved", "recorded", "voided"]
+
+
+def _date(raw: str | None, default: dt.date, errors: list[str], label: str) -> dt.date:
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(_("%(field)s: %(value)s is not a date such as 2025-12-31") % {"field": label, "value": raw})
+        return default
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    errors: list[str] = []
+    g = request.GET
+    start = _date(g.get("from"), today.replace(month=1, day=1), errors, _("From"))
+    end = _date(g.get("to"), today.replace(month=12, day=31), errors, _("To"))
+    if end < start:
+        errors.append(_("“To” is before “From”."))
+        end = start
+    direction = g.get("direction") or ""
+    status = g.get("status") or ""
+    return {
+        "start": start,
+        "end": end,
+        "customer": g.get("customer") or "",
+        "seller": g.get("seller") or "",
+        "direction": direction if direction in Direction.values else "",
+        "status": status if status in STATUSES else "",
+        "errors": errors,
+    }
+
+
+def _filtered(user: User, f: dict[str, Any]) -> QuerySet[Gift]:
+    qs = actions.visible_gifts(user).filter(date__gte=f["start"], date__lte=f["end"])
+    if f["customer"]:
+        qs = qs.filter(customer__ref=f["customer"])
+    if f["seller"]:
+        qs = qs.filter(user__username=f["seller"])
+    if f["direction"]:
+        qs = qs.filter(direction=f["direction"])
+    if f["status"] == "voided":
+        qs = qs.exclude(voided_at=None)
+    elif f["status"] == "pending":
+        qs = qs.filter(voided_at=None, verdict="ask", approved_at=None)
+    elif f["status"] == "approved":
+        qs = qs.filter(voided_at=None, verdict="ask").exclude(approved_at=None)
+    elif f["status"] == "recorded":
+        qs = qs.filter(voided_at=None).exclude(verdict="ask")
+    return qs
+
+
+def _query(f: dict[str, Any], **override: str) -> str:
+    q = QueryDict(mutable=True)
+    values = {
+        "from": f["start"].isoformat(),
+        "to": f["end"].isoformat(),
+        "customer": f["customer"],
+        "seller": f["seller"],
+        "direction": f["direction"],
+        "status": f["status"],
+    }
+    values.update(override)
+    for k, v in values.items():
+        if v:
+            q[k] = v
+    return q.urlencode()
+
+
+@workspace
+def register(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    f = _filters(request)
+    rep = report.build(_filtered(user, f), f["start"], f["end"], actions.company_currency())
+    customers = visible_customers(user).order_by("name")
+    sellers = User.objects.filter(gifts__customer__in=customers).distinct().order_by("name", "username")
+    per_customer = [(t, _query(f, customer=t.ref)) for t in rep.per_customer]
+    return render(
+        request,
+        "gifts/register.html",
+        {
+            "report": rep,
+            "f": f,
+            "customers": customers,
+            "sellers": sellers,
+            "directions": Direction.choices,
+            "statuses": list(STATUS_LABELS.items()),
+            "per_customer": per_customer,
+            "report_groups": report.groups(rep)[1:],
+            "query": _query(f),
+            "pending": actions.visible_gifts(user).filter(voided_at=None, verdict="ask", approved_at=None).count(),
+        },
+    )
+
+
+@workspace
+def register_csv(request: HttpRequest) -> HttpResponse:
+    f = _filters(request)
+    rep = report.build(_filtered(user_of(request), f), f["start"], f["end"], actions.company_currency())
+    response = HttpResponse(report.to_csv(rep), content_type="text/csv; charset=utf-8")
+    name = f"gifts-{f['start'].isoformat()}-{f['end'].isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@workspace
+def register_print(request: HttpRequest) -> HttpResponse:
+    f = _filters(request)
+    rep = report.build(_filtered(user_of(request), f), f["start"], f["end"], actions.company_currency())
+    return render(
+        request,
+        "gifts/print.html",
+        {
+            "report": rep,
+            "report_groups": report.groups(rep),
+            "generated": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+            "f": f,
+            "query": _query(f),
+        },
+    )
+
+
+def _form_values(request: HttpRequest) -> dict[str, str]:
+    src = request.POST if request.method == "POST" else request.GET
+    keys = ["customer", "contact", "direction", "date", "description", "category", "amount", "currency", "occasion"]
+    values = {k: (src.get(k) or "").strip() for k in keys}
+    values["direction"] = values["direction"] or Direction.GIVEN
+    values["category"] = values["category"] or Category.OBJECT
+    values["currency"] = (values["currency"] or actions.company_currency()).upper()
+    values["date"] = values["date"] or timezone.localdate().isoformat()
+    return values
+
+
+def _parse(user: User, v: dict[str, str]) -> actions.GiftInput:
+    return actions.parse_input(
+        user,
+        customer=v["customer"],
+        contact=v["contact"] or None,
+        amount=v["amount"] or None,
+        currency=v["currency"],
+        description=v["description"],
+        category=v["category"],
+        date=v["date"],
+        direction=v["direction"],
+        occasion=v["occasion"],
+    )
+
+
+def _form_context(user: User, values: dict[str, str], **extra: Any) -> dict[str, Any]:
+    customers = visible_customers(user).order_by("name")
+    contacts = (
+        Contact.objects.filter(customer__in=customers).select_related("customer").order_by("customer__name", "name")
+    )
+    return {
+        "v": values,
+        "customers": customers,
+        "contacts": contacts,
+        "categories": Category.choices,
+        "directions": Direction.choices,
+        **extra,
+    }
+
+
+@workspace
+def new_gift(request: HttpRequest) -> HttpResponseBase:
+    user = user_of(request)
+    values = _form_values(request)
+    if request.method != "POST":
+        return render(request, "gifts/form.html", _form_context(user, values))
+    try:
+        data = _parse(user, values)
+        if request.POST.get("action") == "check":
+            return render(request, "gifts/form.html", _form_context(user, values, result=actions.check(data)))
+        gift, result = actions.record_gift(user, data)
+    except actions.GiftError as exc:
+        return render(request, "gifts/form.html", _form_context(user, values, problems=exc.problems), status=400)
+    except actions.GiftRefused as exc:
+        return render(
+            request, "gifts/form.html", _form_context(user, values, result=exc.check, refused=True), status=400
+        )
+    if result.verdict == "ask":
+        messages.info(request, _("Recorded %(ref)s; it waits for a manager's approval.") % {"ref": gift.ref})
+    else:
+        messages.success(request, _("Recorded %(ref)s.") % {"ref": gift.ref})
+    return redirect("gifts:detail", ref=gift.ref)
+
+
+@workspace
+def check_preview(request: HttpRequest) -> HttpResponse:
+    """The live verdict beside the form (htmx); nothing is stored."""
+    user = user_of(request)
+    values = _form_values(request)
+    context: dict[str, Any] = {"v": values}
+    if not values["customer"] or not values["amount"] or not values["description"]:
+        context["incomplete"] = True
+    else:
+        try:
+            context["result"] = actions.check(_parse(user, values))
+        except actions.GiftError as exc:
+            context["problems"] = exc.problems
+    return render(request, "gifts/_verdict.html", context)
+
+
+@workspace
+def detail(request: HttpRequest, ref: str) -> HttpResponse:
+    user = user_of(request)
+    gift = actions.get_gift(user, ref)
+    return render(
+        request,
+        "gifts/detail.html",
+        {
+            "gift": gift,
+            "history": gift.changes.select_related("actor"),
+            "may_approve": gift.status == "pending" and actions.can_approve(user, gift),
+            "may_change": gift.voided_at is None and actions.can_change(user, gift),
+            "others": actions.visible_gifts(user)
+            .filter(customer=gift.customer)
+            .exclude(pk=gift.pk)
+            .order_by("-date")[:10],
+        },
+    )
+
+
+@require_POST
+@workspace
+def approve(request: HttpRequest, ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    gift = actions.get_gift(user, ref)
+    try:
+        actions.approve_gift(user, gift, note=request.POST.get("note", "")[:300])
+        messages.success(request, _("Approved %(ref)s.") % {"ref": ref})
+    except actions.GiftStateError as exc:
+        messages.error(request, str(exc))
+    return redirect("gifts:detail", ref=ref)
+
+
+@require_POST
+@workspace
+def void(request: HttpRequest, ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    gift = actions.get_gift(user, ref)
+    try:
+        actions.void_gift(user, gift, request.POST.get("reason", ""))
+        messages.success(request, _("Voided %(ref)s; it stays in the register.") % {"ref": ref})
+    except actions.GiftError as exc:
+        messages.error(request, "; ".join(m for _p, m in exc.problems))
+    except actions.GiftStateError as exc:
+        messages.error(request, str(exc))
+    return redirect("gifts:detail", ref=ref)
+
+
+@workspace
+def policy(request: HttpRequest) -> HttpResponseBase:
+    user = user_of(request)
+    current = GiftPolicy.current()
+    problems: list[tuple[str, str]] = []
+    if request.method == "POST":
+        if not user.is_admin_role:
+            raise PermissionDenied(_("only an admin may change the gift policy"))
+        try:
+            new = actions.update_policy(
+                user,
+                note=request.POST.get("note", ""),
+                per_gift_limit=request.POST.get("per_gift_limit", ""),
+                per_recipient_year_limit=request.POST.get("per_recipient_year_limit", ""),
+                public_sector_token=request.POST.get("public_sector_token", ""),
+                never_categories=request.POST.getlist("never_categories"),
+            )
+        except actions.GiftError as exc:
+            problems = exc.problems
+        else:
+            if new.version != current.version:
+                messages.success(request, _("Policy version %(v)s is now in force.") % {"v": new.version})
+            return redirect(reverse("gifts:policy"))
+    return render(
+        request,
+        "gifts/policy.html",
+        {
+            "policy": current,
+            "versions": GiftPolicy.objects.select_related("created_by").order_by("-version"),
+            "categories": Category.choices,
+            "problems": problems,
+            "may_edit": user.is_admin_role,
+        },
+        status=400 if problems else 200,
+    )

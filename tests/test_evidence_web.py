@@ -1,0 +1,249 @@
+"""`kanelbulle evidence`, `GET /api/v1/evidence` and the /evidence/ page, on a simulated book in the
+database: who sees which deals, bad input, and that the page carries its charts as inline SVG."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kanelbulle.accounts.models import User
+from kanelbulle.core.models import ExchangeRate
+from kanelbulle.customers.models import Customer
+from kanelbulle.deals.models import Deal, Order
+from kanelbulle.evidence.simulate import simulate_book
+from kanelbulle.meetings.models import Meeting
+from tests.cli import run
+from tests.personas import Personas, make_personas
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 6, 30)
+
+
+def store_book(sellers: list[User], seed: int = 21, n_deals: int = 160, prefix: str = "") -> None:
+    """A simulated book (with a real in-person effect) written as Customers, Deals, Meetings, Orders."""
+    book = simulate_book(seed, n_deals=n_deals, n_customers=n_deals // 3, n_sellers=len(sellers), today=TODAY)
+    first_seller = {}
+    for d in book.deals:
+        first_seller.setdefault(d.customer, sellers[int(d.seller[1:])])
+    customers = {}
+    for c in book.customers:
+        if c.key not in first_seller:
+            continue
+        customers[c.key] = Customer.objects.create(
+            ref=f"{prefix}{c.key}",
+            name=f"Customer {prefix}{c.key}",
+            country="SE",
+            city="Uppsala",
+            lat=59.86,
+            lon=17.64,
+            time_zone="Europe/Stockholm",
+            owner=first_seller[c.key],
+            potential=c.potential,
+            public_sector=c.public_sector,
+        )
+    Deal.objects.bulk_create(
+        Deal(
+            ref=f"{prefix}{d.key}",
+            customer=customers[d.customer],
+            user=sellers[int(d.seller[1:])],
+            title=d.key,
+            value_amount=d.value,
+            value_currency="SEK",
+            margin_pct=d.margin_pct,
+            stage=d.stage,
+            created=d.created,
+            closed=d.closed,
+        )
+        for d in book.deals
+    )
+    Meeting.objects.bulk_create(
+        Meeting(
+            ref=f"{prefix}m{i}",
+            customer=customers[m.customer],
+            user=customers[m.customer].owner,
+            start=m.start,
+            modality=m.modality,
+        )
+        for i, m in enumerate(book.meetings)
+        if m.customer in customers
+    )
+    Order.objects.bulk_create(
+        Order(
+            ref=f"{prefix}o{i}", customer=customers[o.customer], date=o.date, value_amount=o.value, value_currency="SEK"
+        )
+        for i, o in enumerate(book.orders)
+        if o.customer in customers
+    )
+
+
+@pytest.fixture(scope="module")
+def book(django_db_setup: None, django_db_blocker: Any) -> Iterator[Personas]:
+    """One book for the whole module (writing it takes seconds); each test's changes roll back."""
+    with django_db_blocker.unblock():
+        personas = make_personas()
+        store_book([personas.seller, personas.other_seller])
+        store_book([personas.outsider], seed=22, n_deals=40, prefix="south-")
+    yield personas
+    with django_db_blocker.unblock():
+        Meeting.objects.all().delete()
+        Order.objects.all().delete()
+        Deal.objects.all().delete()
+        Customer.objects.all().delete()
+        User.objects.all().delete()
+
+
+def deals_of(*users: User) -> int:
+    return Deal.objects.filter(user__in=users).count()
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def test_the_command_gives_the_whole_book_as_json(book: Personas) -> None:
+    result = run("evidence", "--json", "--today", TODAY.isoformat())
+    assert result.code == 0, result.err
+    document = result.json
+    assert document["n_deals"] == Deal.objects.count()
+    assert document["n_closed_deals"] == Deal.objects.exclude(stage="open").count()
+    win = document["outcomes"]["win"]
+    assert win["adjusted"]["ci95"][0] < win["adjusted"]["odds_ratio"] < win["adjusted"]["ci95"][1]
+    assert "not proof" in document["reading"]
+
+
+def test_the_command_limits_to_one_seller(book: Personas) -> None:
+    result = run("evidence", "--json", "--user", "anna", "--today", TODAY.isoformat())
+    assert result.code == 0, result.err
+    assert result.json["n_deals"] == deals_of(book.seller)
+
+
+def test_the_command_prints_a_table_and_the_reading(book: Personas) -> None:
+    result = run("evidence", "--today", TODAY.isoformat(), "--since", "2025-01-01")
+    assert result.code == 0, result.err
+    assert "win (odds ratio)" in result.out
+    assert "not proof" in result.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "2027-01-01"], "--since: 2027-01-01 is in the future"),
+        (["--since", "31/12/2025"], "--since: '31/12/2025' is not a date"),
+        (["--since", "2025-02-30"], "--since: '2025-02-30' is not a date"),
+        (["--today", "tomorrow"], "--today: 'tomorrow' is not a date"),
+        (["--user", "nobody"], "--user: no user named 'nobody'"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_line(book: Personas, args: list[str], message: str) -> None:
+    before = Deal.objects.count()
+    result = run("evidence", "--json", "--today", TODAY.isoformat(), *args)
+    assert result.code == 2
+    assert result.out == ""
+    assert len(result.err_lines) == 1
+    assert result.err_lines[0].startswith(message)
+    assert Deal.objects.count() == before
+
+
+def test_a_deal_in_a_currency_without_a_rate_fails_naming_it(book: Personas) -> None:
+    Deal.objects.filter(ref="d0").update(value_currency="EUR")
+    result = run("evidence", "--json", "--today", TODAY.isoformat())
+    assert result.code == 1
+    assert result.out == ""
+    assert "no exchange rate for" in result.err and "kanelbulle rates import" in result.err
+
+
+def test_amounts_are_converted_to_the_company_currency(book: Personas) -> None:
+    deal = Deal.objects.filter(stage="won").order_by("ref").first()
+    assert deal is not None and deal.closed is not None
+    baseline = run("evidence", "--json", "--today", TODAY.isoformat()).json
+    ExchangeRate.objects.create(date=dt.date(2020, 1, 1), currency="EUR", per_eur=Decimal(1))
+    ExchangeRate.objects.create(date=dt.date(2020, 1, 1), currency="SEK", per_eur=Decimal(10))
+    Deal.objects.filter(pk=deal.pk).update(value_amount=deal.value_amount / 10, value_currency="EUR")
+    converted = run("evidence", "--json", "--today", TODAY.isoformat())
+    assert converted.code == 0, converted.err
+    size = converted.json["outcomes"]["deal_size"]["adjusted"]["ratio"]
+    assert size == pytest.approx(baseline["outcomes"]["deal_size"]["adjusted"]["ratio"], abs=0.002)
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+
+def test_anonymous_api_calls_get_401(client: Client, book: Personas) -> None:
+    assert client.get("/api/v1/evidence").status_code == 401
+
+
+def test_a_seller_gets_only_their_own_deals(client: Client, book: Personas) -> None:
+    client.force_login(book.seller)
+    response = client.get("/api/v1/evidence", {"today": TODAY.isoformat()})
+    assert response.status_code == 200
+    assert response.json()["n_deals"] == deals_of(book.seller)
+    assert response.json()["by_seller"] == []
+    assert client.get("/api/v1/evidence", {"user": "bertil"}).status_code == 404
+
+
+def test_a_manager_gets_the_team_and_not_other_teams(client: Client, book: Personas) -> None:
+    client.force_login(book.manager)
+    document = client.get("/api/v1/evidence", {"today": TODAY.isoformat()}).json()
+    assert document["n_deals"] == deals_of(book.seller, book.other_seller)
+    one = client.get("/api/v1/evidence", {"today": TODAY.isoformat(), "user": "bertil"}).json()
+    assert one["n_deals"] == deals_of(book.other_seller)
+    assert client.get("/api/v1/evidence", {"user": "olle"}).status_code == 404
+
+
+def test_an_admin_gets_everyone(client: Client, book: Personas) -> None:
+    client.force_login(book.admin)
+    document = client.get("/api/v1/evidence", {"today": TODAY.isoformat()}).json()
+    assert document["n_deals"] == Deal.objects.count()
+
+
+def test_the_api_refuses_a_future_or_malformed_since(client: Client, book: Personas) -> None:
+    client.force_login(book.manager)
+    future = client.get("/api/v1/evidence", {"today": TODAY.isoformat(), "since": "2027-01-01"})
+    assert future.status_code == 422
+    assert future.json()["errors"][0]["path"] == "since"
+    assert "is in the future" in future.json()["errors"][0]["message"]
+    assert client.get("/api/v1/evidence", {"since": "01/02/2025"}).status_code == 422
+
+
+# --- the page --------------------------------------------------------------------------------------
+
+
+def test_anonymous_page_views_go_to_the_login_page(client: Client) -> None:
+    response = client.get("/evidence/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/?next=/evidence/")
+
+
+def test_the_managers_page_has_both_charts_as_inline_svg_and_both_readings(client: Client, book: Personas) -> None:
+    client.force_login(book.manager)
+    response = client.get("/evidence/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
+    assert len(svgs) == 2
+    for svg in svgs:
+        assert "<script" not in svg and "<style" not in svg and " style=" not in svg
+        assert 'role="img"' in svg
+    assert "Adjusted effects of meeting in person" in svgs[0]
+    assert 'lang="en"' in page and 'lang="sv"' in page
+    assert "inte bevis" in page and "not proof" in page
+    assert "evidence/evidence.css" in page
+
+
+def test_a_seller_sees_only_their_own_numbers_on_the_page(client: Client, book: Personas) -> None:
+    client.force_login(book.seller)
+    page = client.get("/evidence/").content.decode()
+    assert "Your own deals only." in page
+    assert f"of {deals_of(book.seller)}, as of" in page
+
+
+def test_the_page_explains_a_bad_since_and_still_shows_everything(client: Client, book: Personas) -> None:
+    client.force_login(book.manager)
+    page = client.get("/evidence/", {"since": "yesterday"}).content.decode()
+    assert "is not a date" in page
+    assert "<svg" in page
