@@ -298,7 +298,7 @@ FACTS: tuple[tuple[str, str], ...] = (
     ("preference", "Föredrar telefon framför Teams"),
     ("preference", "Vegetarian"),
     ("dislike", "Ogillar långa PowerPoint-presentationer"),
-    ("dislike", "Nötallergi: inga nötter i fikat"),
+    ("preference", "Inga nötter i fikat eller i gåvor"),
     ("dislike", "Tycker illa om oanmälda säljsamtal"),
     ("dislike", "Ogillar golf och golfinbjudningar"),
     ("date", "Fyller 50 den 14 mars"),
