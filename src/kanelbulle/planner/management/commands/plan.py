@@ -1,0 +1,191 @@
+"""`kanelbulle plan`: solve a planning problem file (plan-problem.md) or, later, a seller's book."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from kanelbulle.core.command import InputError, KbCommand, RunError
+
+
+def _positive_float(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+class Command(KbCommand):
+    help = "Plan visits: solve a problem file (--problem FILE) or a seller's days (--user NAME)."
+    json_option = True
+    needs_database = False  # a problem file needs none; --user opens the database itself
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--problem", metavar="FILE", help="a kanelbulle-plan/1 .json, Solomon .txt or VRPLIB .vrp")
+        parser.add_argument("--user", metavar="NAME", help="plan this seller's visits from the book")
+        parser.add_argument("--start", metavar="DATE", help="first day of the plan (with --user)")
+        parser.add_argument("--days", metavar="N", type=_positive_int, help="number of calendar days (with --user)")
+        parser.add_argument(
+            "--seconds", metavar="S", type=_positive_float, default=10.0, help="time limit (default 10)"
+        )
+        parser.add_argument(
+            "--iterations", metavar="N", type=_positive_int, help="iteration limit (same seed + limit = same plan)"
+        )
+        parser.add_argument("--seed", metavar="K", type=int, default=1, help="random seed (default 1)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["problem"] and options["user"]:
+            raise InputError("give either --problem FILE or --user NAME, not both")
+        if not options["problem"] and not options["user"]:
+            raise InputError("plan: give --problem FILE (or --user NAME --start DATE --days N)")
+        progress = None
+        if sys.stderr.isatty():
+            from kanelbulle.planner.solver import progress_to_stderr
+
+            progress = progress_to_stderr
+        try:
+            if options["user"]:
+                document = self._solve_user(options, progress)
+            else:
+                document = self._solve(Path(options["problem"]), options, progress)
+        finally:
+            if progress is not None:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+        if options["json"]:
+            self.emit_json(document)
+        else:
+            self.stdout.write(self._text(document))
+
+    def _solve_user(self, options: dict[str, Any], progress: Any) -> dict[str, Any]:
+        import datetime as dt
+
+        from django.contrib.auth import get_user_model
+
+        from kanelbulle.core.command import ensure_database
+        from kanelbulle.core.rates import NoRate
+        from kanelbulle.planner.book import BookError, problem_for
+        from kanelbulle.planner.problem import InvalidProblem, parse_problem
+        from kanelbulle.planner.solver import solve_problem
+
+        ensure_database()
+        problems = []
+        start = None
+        if not options["start"]:
+            problems.append("--start: give the first day of the plan (YYYY-MM-DD)")
+        else:
+            try:
+                start = dt.date.fromisoformat(options["start"])
+            except ValueError:
+                problems.append(f"--start: {options['start']!r} is not a date YYYY-MM-DD")
+        if options["days"] is None:
+            problems.append("--days: give the number of calendar days to plan")
+        elif options["days"] > 62:
+            problems.append(f"--days: at most 62, not {options['days']}")
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            problems.append(f"--user: no user named {options['user']!r}")
+        if problems:
+            raise InputError(*problems)
+        assert start is not None
+        try:
+            raw, values = problem_for(user, start, options["days"])
+            problem = parse_problem(raw)
+        except BookError as exc:
+            raise InputError(str(exc)) from None
+        except NoRate as exc:
+            raise InputError(str(exc)) from None
+        except InvalidProblem as exc:
+            raise RunError("the book gave an invalid problem: " + "; ".join(str(p) for p in exc.problems)) from None
+        document = solve_problem(
+            problem,
+            seconds=options["seconds"],
+            iterations=options["iterations"],
+            seed=options["seed"],
+            progress=progress,
+        )
+        document["values"] = [
+            {"ref": v.ref, "name": v.name, "value": {"amount": str(v.amount), "currency": problem.currency},
+             "required": v.required, "why": v.parts}
+            for v in values.values()
+        ]  # fmt: skip
+        return document
+
+    def _solve(self, path: Path, options: dict[str, Any], progress: Any) -> dict[str, Any]:
+        if not path.is_file():
+            raise InputError(f"--problem: no such file {str(path)!r}")
+        kind = path.suffix.lower()
+        seconds, iterations, seed = options["seconds"], options["iterations"], options["seed"]
+        if kind in {".txt", ".vrp"}:
+            from kanelbulle.planner.benchmark import BadInstance, solve_instance
+
+            try:
+                return solve_instance(path, seconds=seconds, iterations=iterations, seed=seed, progress=progress)
+            except BadInstance as exc:
+                raise InputError(str(exc)) from None
+        from kanelbulle.planner.problem import InvalidProblem, parse_problem
+        from kanelbulle.planner.solver import solve_problem
+
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise InputError(f"{path.name}: not a UTF-8 text file") from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path.name}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        except OSError as exc:
+            raise RunError(f"{path.name}: cannot be read ({exc.strerror})") from None
+        try:
+            problem = parse_problem(raw)
+        except InvalidProblem as exc:
+            raise InputError(*(str(p) for p in exc.problems)) from None
+        return solve_problem(problem, seconds=seconds, iterations=iterations, seed=seed, progress=progress)
+
+    def _text(self, doc: dict[str, Any]) -> str:
+        if "format" not in doc:  # a benchmark instance
+            state = "feasible" if doc["feasible"] else "INFEASIBLE"
+            return f"cost {doc['cost']} with {len(doc['routes'])} routes ({state}, {doc['seconds']} s)"
+        lines = []
+        for day in doc["days"]:
+            lines.append(f"{day['date']}  {day['km']} km, {day['travel_minutes']} min travel")
+            lines.append(f"  {day['start']['time'][11:16]} leave")
+            for stop in day["stops"]:
+                lines.append(
+                    f"  {stop['begin'][11:16]}–{stop['end'][11:16]} {stop['ref']} (by {stop['mode'] or 'foot'})"
+                )
+            finish = day["finish"]
+            where = "hotel night" if finish["overnight"] else "home"
+            lines.append(f"  {finish['time'][11:16]} {where}")
+        for item in doc["dropped"]:
+            lines.append(f"dropped {item['ref']}: {item['reason']}")
+        for item in doc["infeasible"]:
+            lines.append(f"NOT PLACED {item['ref']}: {item['reason']}")
+        t = doc["totals"]
+        lines.append(
+            f"total {t['km']} km, {t['travel_minutes']} min, {t['co2_kg']} kg CO2, travel "
+            f"{t['travel_cost']['amount']} + hotels {t['overnight_cost']['amount']} {t['travel_cost']['currency']}, "
+            f"value covered {t['value_covered']['amount']} {t['value_covered']['currency']}"
+        )
+        lines.append("feasible" if doc["feasible"] else "INFEASIBLE: required visits could not be placed")
+        return "\n".join(lines)

@@ -1,0 +1,163 @@
+"""Why a visit is not in the plan, in words a seller reads: the plan must explain itself.
+
+Optional visits: no opening on a working day; not worth the trip (value below the cheapest
+marginal travel cost of fitting it into the plan); no time left on the days it is open; or, when
+it would fit and pay, that the search left it out within its budget (said plainly, not hidden).
+Required visits: no window in working hours, windows too short, out of reach within a working
+day, or in conflict with the other required visits.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kanelbulle.planner.problem import WEEKDAYS
+
+if TYPE_CHECKING:
+    from kanelbulle.planner.solver import Built
+
+
+def _amount(cost: float, currency: str) -> str:
+    return f"{cost:.2f} {currency}"
+
+
+def _value(built: Built, i: int) -> str:
+    return f"{built.problem.visits[i].value:.2f} {built.problem.currency}"
+
+
+def _hours(built: Built) -> str:
+    p = built.problem
+    days = ", ".join(WEEKDAYS[d] for d in sorted(p.weekdays))
+    last = p.start.toordinal() + p.days - 1
+    from datetime import date
+
+    return (
+        f"{p.workday[0]:%H:%M}–{p.workday[1]:%H:%M} on {days} "
+        f"between {p.start.isoformat()} and {date.fromordinal(last).isoformat()}"
+    )
+
+
+def _no_copies(built: Built, i: int) -> str:
+    visit = built.problem.visits[i]
+    from kanelbulle.planner.solver import clock
+
+    # Does any window overlap working hours at all (then it is only too short)?
+    for begin, end in visit.windows:
+        b, e = clock(built.origin_utc, begin), clock(built.origin_utc, end)
+        for day in built.days:
+            if min(e, day.end) > max(b, day.start):
+                return (
+                    f"no window is long enough for the {visit.minutes}-minute visit within working hours "
+                    f"({_hours(built)})"
+                )
+    return f"none of its windows falls within working hours ({_hours(built)})"
+
+
+def _minutes(built: Built, a: int, b: int) -> int:
+    return int(built.mats.minutes[a, b])
+
+
+def _cost(built: Built, a: int, b: int) -> float:
+    return float(built.mats.cost[a, b])
+
+
+DayPlan = tuple[int, list[int], int, bool]  # start point, stop copies, end point, ends at a hotel
+
+
+def _fits(built: Built, k: int, plan: DayPlan, c: int, pos: int) -> bool:
+    """Whether copy c inserted at pos into day k keeps every window and the working day."""
+    start, stops, end, hotel = plan
+    if hotel and pos == len(stops):
+        return False
+    seq = [*stops[:pos], c, *stops[pos:]]
+    t = built.days[k].start
+    point = start
+    for s in seq:
+        copy = built.copies[s]
+        p = copy.visit + 1
+        begin = max(t + _minutes(built, point, p), copy.early)
+        if begin > copy.late:
+            return False
+        t = begin + built.problem.visits[copy.visit].minutes
+        point = p
+    if not hotel:
+        t += _minutes(built, point, end)
+    return t <= built.days[k].end
+
+
+def why_dropped(built: Built, i: int, plans: list[DayPlan]) -> str:
+    if i in built.unreachable:
+        return _out_of_reach(built, i)
+    copies = built.copies_of_visit.get(i, [])
+    if not copies:
+        return _no_copies(built, i)
+    p = i + 1
+    best: float | None = None
+    best_fit: tuple[float, int] | None = None  # (cost, day)
+    for c in copies:
+        k = built.copies[c].day
+        start, stops, end, _hotel = plans[k]
+        path = [start, *(built.copies[s].visit + 1 for s in stops), end]
+        for pos in range(len(path) - 1):
+            a, b = path[pos], path[pos + 1]
+            extra = _cost(built, a, p) + _cost(built, p, b) - _cost(built, a, b)
+            if best is None or extra < best:
+                best = extra
+            if _fits(built, k, plans[k], c, pos) and (best_fit is None or extra < best_fit[0]):
+                best_fit = (extra, k)
+    cur = built.problem.currency
+    value = float(built.problem.visits[i].value)
+    assert best is not None
+    if value < best:
+        return f"not worth the trip: value {_value(built, i)} < marginal travel cost {_amount(best, cur)}"
+    if best_fit is None:
+        dates = sorted({built.days[built.copies[c].day].date.isoformat() for c in copies})
+        return (
+            f"no time left: the days it is open ({', '.join(dates)}) are full with visits worth more "
+            f"or the travel does not fit (value {_value(built, i)}, cheapest marginal travel cost "
+            f"{_amount(best, cur)})"
+        )
+    cost, k = best_fit
+    if value < cost:
+        return (
+            f"not worth the trip: value {_value(built, i)} < marginal travel cost {_amount(cost, cur)} "
+            f"on the days it fits"
+        )
+    return (
+        f"left out by the search within its budget: it would fit on {built.days[k].date.isoformat()} "
+        f"for a marginal travel cost of {_amount(cost, cur)} (value {_value(built, i)}); "
+        "give the solver more time or iterations"
+    )
+
+
+def _out_of_reach(built: Built, i: int) -> str:
+    """Why the visit cannot be made even on an otherwise empty day (the model leaves it out)."""
+    visit = built.problem.visits[i]
+    p = i + 1
+    go = _minutes(built, 0, p)
+    mode = built.mats.modes[int(built.mats.mode[0, p])] if built.mats.mode[0, p] >= 0 else "none"
+    return (
+        f"out of reach: {go} minutes by {mode} from home, a {visit.minutes}-minute visit and the way back "
+        f"do not fit a working day ({built.problem.workday[0]:%H:%M}–{built.problem.workday[1]:%H:%M}) "
+        "within its windows"
+    )
+
+
+def why_required_missing(built: Built, i: int, plans: list[DayPlan]) -> str:
+    if i in built.unreachable:
+        return "required, but " + _out_of_reach(built, i)
+    copies = built.copies_of_visit.get(i, [])
+    if not copies:
+        return "required, but " + _no_copies(built, i)
+    for c in copies:
+        k = built.copies[c].day
+        for pos in range(len(plans[k][1]) + 1):
+            if _fits(built, k, plans[k], c, pos):
+                return (
+                    f"required, but the search did not place it within its budget (it would fit on "
+                    f"{built.days[k].date.isoformat()}); give the solver more time or iterations"
+                )
+    return (
+        "required, but no schedule was found that fits it together with the other visits and the travel "
+        "between them (its windows clash with other required visits or leave too little time)"
+    )

@@ -1,0 +1,587 @@
+"""Solve a planning problem with PyVRP 0.14 and read the solution back as a plan document.
+
+The model (docs/planner.md has the long version):
+
+* **One vehicle is the seller** over the whole horizon, on one clock in minutes from the first
+  day's local midnight. It starts at home on the first worked day and ends at home on the last.
+* **A visit** is one location with one client copy per (window, worked day) it fits in, each copy
+  with that day's part of the window (``tw_late`` = close − visit length, PyVRP's latest *start*).
+  The copies form one mutually exclusive group, so the visit is made at most once. Its prize is
+  its value in whole currency units; a required visit gets a prize far above any travel cost, so that when it
+  cannot be placed the plan still comes back and says which one and why.
+* **Each night** between two worked days is a required group of night clients whose time window
+  is that day's end and whose service lasts until the next worked day starts: one at home and,
+  when hotel nights are allowed and the next day follows directly, one hotel per far-away visit at
+  a location of its own that can only be entered from that visit (at the hotel's price). So every
+  day ends at home or at the place of its last visit, and nights hold no travel.
+* **Edges** carry the cheapest mode's cost in whole currency units as distance (the objective) and its minutes,
+  rounded up, as duration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from importlib.metadata import version
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from kanelbulle.planner.problem import CENT, WEEKDAYS, PlanProblem, Visit
+from kanelbulle.planner.travel import COST_SCALE, EMPTY_LEG, Leg, Matrices, matrices, mode_leg, round_km
+
+RESULT_FORMAT = "kanelbulle-plan-result/1"
+PROHIBITIVE = 1 << 44  # pyvrp.constants.MAX_VALUE: an edge that must never be used
+# A visit at least this far from home (one way, cheapest mode, as a share of the working day, and
+# never under 90 minutes) may end a day at a hotel. Nearer places are a day trip from home; leaving
+# them out keeps the model small (each hotel candidate adds a client per night).
+HOTEL_MIN_SHARE = 1 / 3
+HOTEL_MIN_MINUTES = 90
+UTC = dt.UTC
+
+
+@dataclass(frozen=True, slots=True)
+class WorkDay:
+    index: int  # among worked days
+    date: dt.date
+    start: int  # minutes on the model clock
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A client of the model: a visit on one day, or a night (home when ``hotel`` is None)."""
+
+    kind: str  # "visit" or "night" (night -1 is the first morning at home)
+    day: int  # worked-day index (for a night: the day it follows)
+    visit: int = -1  # index into problem.visits (visit copies and hotel nights)
+    early: int = 0
+    late: int = 0
+    hotel: bool = False
+
+
+@dataclass
+class Built:
+    problem: PlanProblem
+    data: Any  # pyvrp.ProblemData
+    days: list[WorkDay]
+    copies: list[Copy]
+    mats: Matrices  # over points: 0 home, 1..V visits
+    location_of_copy: list[int]
+    hotel_visits: list[int]
+    origin_utc: dt.datetime
+    copies_of_visit: dict[int, list[int]]
+    big_prize: int
+    unreachable: set[int]
+
+
+class Budget:
+    """PyVRP stopping criterion: whichever of seconds and iterations comes first (and says which)."""
+
+    def __init__(
+        self, seconds: float | None, iterations: int | None, progress: Callable[[float, int], None] | None = None
+    ) -> None:
+        self.seconds = seconds
+        self.max_iterations = iterations
+        self.iterations = 0
+        self.stopped_by = ""
+        self.progress = progress
+        self.started = time.perf_counter()
+        self._last_report = self.started
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def __call__(self, best_cost: float) -> bool:
+        if self.max_iterations is not None and self.iterations >= self.max_iterations:
+            self.stopped_by = "iterations"
+            return True
+        now = time.perf_counter()
+        if self.seconds is not None and now - self.started >= self.seconds:
+            self.stopped_by = "seconds"
+            return True
+        self.iterations += 1
+        if self.progress is not None and now - self._last_report >= 0.5:
+            self._last_report = now
+            self.progress(now - self.started, self.iterations)
+        return False
+
+
+def clock(origin_utc: dt.datetime, moment: dt.datetime) -> float:
+    return (moment.astimezone(UTC) - origin_utc).total_seconds() / 60
+
+
+def at(origin_utc: dt.datetime, minutes: float, tz: str) -> str:
+    moment = origin_utc + dt.timedelta(minutes=math.ceil(minutes - 1e-9))
+    return moment.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
+
+
+def working_days(problem: PlanProblem, origin_utc: dt.datetime) -> list[WorkDay]:
+    tz = ZoneInfo(problem.time_zone)
+    out: list[WorkDay] = []
+    for i in range(problem.days):
+        date = problem.start + dt.timedelta(days=i)
+        if date.weekday() not in problem.weekdays:
+            continue
+        begin = dt.datetime.combine(date, problem.workday[0], tzinfo=tz)
+        end = dt.datetime.combine(date, problem.workday[1], tzinfo=tz)
+        out.append(WorkDay(len(out), date, round(clock(origin_utc, begin)), round(clock(origin_utc, end))))
+    return out
+
+
+def visit_copies(visit: Visit, days: list[WorkDay], origin_utc: dt.datetime) -> list[tuple[int, int, int]]:
+    """(day, earliest start, latest start) for each part of a window inside a working day."""
+    out = []
+    for begin, end in visit.windows:
+        b = math.ceil(clock(origin_utc, begin) - 1e-9)
+        e = math.floor(clock(origin_utc, end) + 1e-9)
+        for day in days:
+            early = max(b, day.start)
+            late = min(e, day.end) - visit.minutes
+            if late >= early:
+                out.append((day.index, early, late))
+    return sorted(set(out))
+
+
+def consecutive(days: list[WorkDay], k: int) -> bool:
+    """Whether worked day k + 1 is the calendar day after day k (a hotel night is possible)."""
+    return k + 1 < len(days) and (days[k + 1].date - days[k].date).days == 1
+
+
+def build(problem: PlanProblem) -> Built:
+    from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, VehicleType
+
+    tz = ZoneInfo(problem.time_zone)
+    origin_utc = dt.datetime.combine(problem.start, dt.time(0, 0), tzinfo=tz).astimezone(UTC)
+    days = working_days(problem, origin_utc)
+    visits = problem.visits
+    lat = [problem.home_lat, *(v.lat for v in visits)]
+    lon = [problem.home_lon, *(v.lon for v in visits)]
+    mats = matrices(problem, lat, lon)
+
+    raw_copies = {i: visit_copies(visit, days, origin_utc) for i, visit in enumerate(visits)}
+    hotel_visits: list[int] = []
+    any_hotel_night = problem.overnight_allowed and any(consecutive(days, k) for k in range(len(days)))
+    if any_hotel_night:
+        workday = days[0].end - days[0].start
+        far = max(HOTEL_MIN_MINUTES, workday * HOTEL_MIN_SHARE)
+        hotel_visits = [i for i in raw_copies if raw_copies[i] and mats.minutes[0, i + 1] >= far]
+    hotel_set = set(hotel_visits)
+    copies: list[Copy] = []
+    copies_of_visit: dict[int, list[int]] = {}
+    unreachable: set[int] = set()
+    for i, visit in enumerate(visits):
+        go, back = int(mats.minutes[0, i + 1]), int(mats.minutes[i + 1, 0])
+        for day, early, late in raw_copies[i]:
+            # Left out of the model when it cannot be made even on an otherwise empty day.
+            far = i in hotel_set
+            arrive_ok = days[day].start + go <= late or (far and day > 0 and consecutive(days, day - 1))
+            begin = max(early, days[day].start + go)
+            return_ok = begin + visit.minutes + back <= days[day].end or (far and consecutive(days, day))
+            if arrive_ok and return_ok:
+                copies_of_visit.setdefault(i, []).append(len(copies))
+                copies.append(Copy("visit", day, i, early, late))
+        if raw_copies[i] and i not in copies_of_visit:
+            unreachable.add(i)
+    hotel_visits = [i for i in hotel_visits if i in copies_of_visit]
+    night_groups: list[list[int]] = []
+    if days:
+        # "Night -1": a required, empty stop at home when the first day starts. It keeps the route
+        # from ever being empty (PyVRP's search inserts next to what is already in a route).
+        copies.append(Copy("night", -1, early=days[0].start, late=days[0].start))
+    for k in range(len(days) - 1):
+        members = [len(copies)]
+        copies.append(Copy("night", k, early=days[k].end, late=days[k].end))
+        if consecutive(days, k) and problem.overnight_allowed:
+            for i in hotel_visits:
+                members.append(len(copies))
+                copies.append(Copy("night", k, visit=i, early=days[k].end, late=days[k].end, hotel=True))
+        night_groups.append(members)
+
+    # Locations: 0 home, 1..V visits, then two per hotel visit (for even and odd nights), so that
+    # two hotel nights in a row would mean travelling between two hotel locations, which is barred.
+    n_points = 1 + len(visits)
+    hotel_loc = {(i, parity): n_points + 2 * j + parity for j, i in enumerate(hotel_visits) for parity in (0, 1)}
+    n_loc = n_points + 2 * len(hotel_visits)
+    dist = np.zeros((n_loc, n_loc), dtype=np.int64)
+    dur = np.zeros((n_loc, n_loc), dtype=np.int64)
+    dist[:n_points, :n_points] = mats.units
+    dur[:n_points, :n_points] = mats.minutes
+    hotel_units = int((problem.overnight_cost * COST_SCALE).to_integral_value())
+    for (i, _parity), loc in hotel_loc.items():
+        src = i + 1
+        dist[loc, :n_points] = mats.units[src, :]
+        dur[loc, :n_points] = mats.minutes[src, :]
+        dist[:, loc] = PROHIBITIVE  # a hotel night follows its own visit, nothing else
+        dur[:, loc] = dur[:, src]
+        dist[src, loc] = hotel_units
+        dur[src, loc] = 0
+        dist[loc, loc] = 0
+        dur[loc, loc] = 0
+    finite = mats.units[mats.units < PROHIBITIVE]
+    worst_leg = int(finite.max()) if finite.size else 0
+    total_value = sum(int(v.value * COST_SCALE) for v in visits)
+    # A required visit outweighs any travel and any value, but not a lateness penalty: otherwise the
+    # search would prefer late (infeasible) plans that hold every required visit to a feasible one.
+    big_prize = min(1 << 40, 4 * (worst_leg + hotel_units) * (len(days) + 2) + total_value + 100_000)
+
+    locations = [Location(x=0, y=0, name="home")]
+    locations += [Location(x=0, y=0, name=v.ref) for v in visits]
+    locations += [Location(x=0, y=0, name=f"hotel {visits[i].ref}") for i in hotel_visits for _ in (0, 1)]
+    group_of: dict[int, int] = {}
+    groups: list[Any] = []
+    for i, members in copies_of_visit.items():
+        if len(members) > 1:
+            for c in members:
+                group_of[c] = len(groups)
+            groups.append(ClientGroup(members, required=False, name=visits[i].ref))
+    for k, members in enumerate(night_groups):
+        if len(members) > 1:
+            for c in members:
+                group_of[c] = len(groups)
+            groups.append(ClientGroup(members, required=True, name=f"night {k}"))
+    clients = []
+    location_of_copy: list[int] = []
+    for c, copy in enumerate(copies):
+        if copy.kind == "visit":
+            visit = visits[copy.visit]
+            loc = copy.visit + 1
+            prize = big_prize if visit.required else int((visit.value * COST_SCALE).to_integral_value())
+            clients.append(
+                Client(
+                    location=loc,
+                    service_duration=visit.minutes,
+                    tw_early=copy.early,
+                    tw_late=copy.late,
+                    prize=prize,
+                    required=False,
+                    group=group_of.get(c),
+                    name=visit.ref,
+                )
+            )
+        else:
+            loc = hotel_loc[copy.visit, copy.day % 2] if copy.hotel else 0
+            service = 0 if copy.day < 0 else days[copy.day + 1].start - days[copy.day].end
+            in_group = c in group_of
+            clients.append(
+                Client(
+                    location=loc,
+                    service_duration=service,
+                    tw_early=copy.early,
+                    tw_late=copy.late,
+                    required=not in_group,
+                    group=group_of.get(c),
+                    name="night",
+                )
+            )
+        location_of_copy.append(loc)
+    first = days[0].start if days else 0
+    last = days[-1].end if days else 0
+    vehicle = VehicleType(
+        num_available=1, start_depot=0, end_depot=0, tw_early=first, tw_late=last, unit_distance_cost=1
+    )
+    data = ProblemData(
+        locations=locations,
+        clients=clients,
+        depots=[Depot(location=0)],
+        vehicle_types=[vehicle],
+        distance_matrices=[dist],  # type: ignore[list-item]
+        duration_matrices=[dur],  # type: ignore[list-item]
+        groups=groups,
+    )
+    return Built(
+        problem,
+        data,
+        days,
+        copies,
+        mats,
+        location_of_copy,
+        hotel_visits,
+        origin_utc,
+        copies_of_visit,
+        big_prize,
+        unreachable,
+    )
+
+
+def solve_problem(
+    problem: PlanProblem,
+    *,
+    seconds: float | None = 10.0,
+    iterations: int | None = None,
+    seed: int = 1,
+    progress: Callable[[float, int], None] | None = None,
+) -> dict[str, Any]:
+    """Problem in, plan document out (the contract's `kanelbulle-plan-result/1`)."""
+    started = time.perf_counter()
+    built = build(problem)
+    sequence: list[int] = []
+    budget = Budget(seconds, iterations, progress)
+    if built.days and built.copies:
+        budget = Budget(
+            None if seconds is None else max(0.0, seconds - (time.perf_counter() - started)), iterations, progress
+        )
+        with warnings.catch_warnings():
+            # PyVRP warns when its penalties saturate; the plan says what it could not place instead.
+            warnings.simplefilter("ignore")
+            result = _search(built, budget, seed)
+        routes = result.best.routes()
+        if routes:
+            sequence = [act.idx for act in routes[0].schedule() if act.is_client()]
+        missing = [i for i, v in enumerate(problem.visits) if v.required and i in built.copies_of_visit]
+        placed = {built.copies[c].visit for c in sequence if built.copies[c].kind == "visit"}
+        if any(i not in placed for i in missing):
+            from kanelbulle.planner.repair import place_required
+
+            sequence = place_required(built, sequence)
+    elapsed = time.perf_counter() - started
+    plan = read_back(built, sequence)
+    plan["solver"] = {
+        "name": "pyvrp",
+        "version": version("pyvrp"),
+        "seconds": round(elapsed, 2),
+        "seed": seed,
+        "iterations": budget.iterations,
+        "stopped_by": budget.stopped_by or ("iterations" if iterations is not None else "seconds"),
+    }
+    return plan
+
+
+def _neighbours(built: Built) -> dict[Any, list[Any]]:
+    """PyVRP's granular neighbourhoods, plus the nights around each visit copy's day.
+
+    With thousands of copies, a visit's nearest neighbours are often other customers that are not
+    in the plan, so the search would have nowhere to insert it. Listing the home nights before and
+    after its day makes "first or last visit of that day" always a candidate position.
+    """
+    from pyvrp import Activity, ActivityType, SolveParams
+    from pyvrp.search import compute_neighbours
+
+    neighbours = compute_neighbours(built.data, SolveParams().neighbourhood)
+    home_night = {c.day: i for i, c in enumerate(built.copies) if c.kind == "night" and not c.hotel}
+    out: dict[Any, list[Any]] = {}
+    for act, near in neighbours.items():
+        me = built.copies[act.idx]
+        if me.kind == "visit":
+            extra = [Activity(ActivityType.CLIENT, home_night[k]) for k in (me.day - 1, me.day) if k in home_night]
+            taken = {e.idx for e in extra}
+            near = extra + [a for a in near if a.idx not in taken][: max(0, len(near) - len(extra))]
+        out[act] = near
+    return out
+
+
+def _search(built: Built, budget: Budget, seed: int) -> Any:
+    """``pyvrp.solve`` with two changes: the neighbourhoods above and a feasible warm start.
+
+    The warm start is every night at home and no visits, so the best plan found is feasible and a
+    required visit that cannot be placed is named rather than hidden in an infeasible answer.
+    """
+    from pyvrp import RandomNumberGenerator, SolveParams
+    from pyvrp.IteratedLocalSearch import IteratedLocalSearch
+    from pyvrp.PenaltyManager import PenaltyManager
+    from pyvrp.search import LocalSearch, PerturbationManager
+
+    params = SolveParams()
+    rng = RandomNumberGenerator(seed=seed)
+    search = LocalSearch(built.data, rng, _neighbours(built), PerturbationManager(params.perturbation))
+    for op in params.operators:
+        if op.supports(built.data):
+            search.add_operator(op(built.data))
+    penalties = PenaltyManager(params.penalty.midpoint_penalties(built.data), params.penalty)
+    algo = IteratedLocalSearch(built.data, penalties, search, _at_home(built), params.ils)
+    return algo.run(budget, False, False, params.display_interval)
+
+
+def _at_home(built: Built) -> Any:
+    """A feasible start: every night at home and no visits, so the best plan found is feasible too."""
+    from pyvrp import Activity, ActivityType, Route, Solution
+
+    nights = sorted(
+        (c for c, copy in enumerate(built.copies) if copy.kind == "night" and not copy.hotel),
+        key=lambda c: built.copies[c].day,
+    )
+    if not nights:
+        return Solution(built.data, [])
+    activities = [Activity(ActivityType.CLIENT, c) for c in nights]
+    return Solution(built.data, [Route(built.data, activities, 0)])
+
+
+@dataclass
+class _Stop:
+    copy: int
+    visit: Visit
+    leg: Leg
+    arrive: int
+    begin: int
+    end: int
+
+
+def _money(amount: Decimal, currency: str) -> dict[str, str]:
+    return {"amount": str(amount.quantize(CENT, rounding=ROUND_HALF_UP)), "currency": currency}
+
+
+def _leg(built: Built, a: int, b: int) -> Leg:
+    """The leg between two points (0 home, i + 1 visit i) by the mode the model used."""
+    k = int(built.mats.mode[a, b])
+    if k < 0:
+        return EMPTY_LEG
+    problem = built.problem
+    mode = problem.modes[built.mats.modes[k]]
+    from kanelbulle.planner.travel import haversine_km
+
+    pa = (problem.home_lat, problem.home_lon) if a == 0 else (problem.visits[a - 1].lat, problem.visits[a - 1].lon)
+    pb = (problem.home_lat, problem.home_lon) if b == 0 else (problem.visits[b - 1].lat, problem.visits[b - 1].lon)
+    return mode_leg(problem, mode, haversine_km(*pa, *pb))
+
+
+def _point(built: Built, p: int) -> tuple[float, float]:
+    if p == 0:
+        return built.problem.home_lat, built.problem.home_lon
+    v = built.problem.visits[p - 1]
+    return v.lat, v.lon
+
+
+def read_back(built: Built, sequence: list[int]) -> dict[str, Any]:
+    problem = built.problem
+    cur = problem.currency
+    tz = problem.time_zone
+    # Split the client sequence into days at the nights.
+    per_day: list[list[int]] = [[] for _ in built.days]
+    night_at: list[int | None] = [None] * len(built.days)  # hotel visit index, or None for home
+    for c in sequence:
+        copy = built.copies[c]
+        if copy.kind == "night":
+            if copy.day >= 0:
+                night_at[copy.day] = copy.visit if copy.hotel else None
+        else:
+            per_day[copy.day].append(c)
+    days_out: list[dict[str, Any]] = []
+    total_km = 0.0
+    total_minutes = 0.0
+    total_co2 = 0.0
+    total_cost = Decimal(0)
+    overnight_cost = Decimal(0)
+    value_covered = Decimal(0)
+    planned: set[int] = set()
+    point = 0  # where the seller wakes up
+    day_plans: list[tuple[int, list[int], int, bool]] = []
+    for k, wd in enumerate(built.days):
+        stops: list[_Stop] = []
+        t = wd.start
+        start_point = point
+        for c in per_day[k]:
+            copy = built.copies[c]
+            p = copy.visit + 1
+            leg = _leg(built, point, p)
+            arrive = t + int(built.mats.minutes[point, p])
+            begin = max(arrive, copy.early)
+            end = begin + problem.visits[copy.visit].minutes
+            stops.append(_Stop(c, problem.visits[copy.visit], leg, arrive, begin, end))
+            t = end
+            point = p
+        # Leave as late as the first stop allows, so the seller does not wait at the door.
+        depart = wd.start
+        if stops:
+            first = stops[0]
+            slack = first.begin - first.arrive
+            if slack > 0:
+                depart += slack
+                first.arrive = first.begin
+        hotel = k < len(built.days) - 1 and night_at[k] is not None
+        if hotel:
+            finish_leg = EMPTY_LEG
+            finish_time = t
+            overnight_cost += problem.overnight_cost
+            end_point = point
+        else:
+            finish_leg = _leg(built, point, 0)
+            finish_time = t + int(built.mats.minutes[point, 0]) if point != 0 else max(t, depart)
+            end_point = 0
+        if not stops and start_point == 0 and end_point == 0:
+            finish_time = depart
+        legs = [s.leg for s in stops] + [finish_leg]
+        day_km = sum(leg.km for leg in legs)
+        day_min = sum(leg.minutes for leg in legs)
+        total_km += day_km
+        total_minutes += day_min
+        total_co2 += sum(leg.co2_g for leg in legs)
+        total_cost += sum((leg.cost for leg in legs), Decimal(0))
+        slat, slon = _point(built, start_point)
+        flat, flon = _point(built, end_point)
+        stops_out = []
+        for s in stops:
+            planned.add(s.copy)
+            value_covered += s.visit.value
+            stop_tz = s.visit.time_zone or tz
+            stops_out.append(
+                {
+                    "ref": s.visit.ref,
+                    "mode": s.leg.mode,
+                    "arrive": at(built.origin_utc, s.arrive, stop_tz),
+                    "begin": at(built.origin_utc, s.begin, stop_tz),
+                    "end": at(built.origin_utc, s.end, stop_tz),
+                }
+            )
+        days_out.append(
+            {
+                "date": wd.date.isoformat(),
+                "start": {"lat": slat, "lon": slon, "time": at(built.origin_utc, depart, tz)},
+                "stops": stops_out,
+                "finish": {
+                    "lat": flat,
+                    "lon": flon,
+                    "mode": finish_leg.mode,
+                    "time": at(built.origin_utc, finish_time, tz),
+                    "overnight": hotel,
+                },
+                "km": round_km(day_km),
+                "travel_minutes": int(Decimal(repr(day_min)).quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+            }
+        )
+        day_plans.append((start_point, [s.copy for s in stops], end_point, hotel))
+        point = end_point
+
+    visited = {built.copies[c].visit for c in planned}
+    dropped: list[dict[str, str]] = []
+    infeasible: list[dict[str, str]] = []
+    from kanelbulle.planner.reasons import why_dropped, why_required_missing
+
+    for i, visit in enumerate(problem.visits):
+        if i in visited:
+            continue
+        if visit.required:
+            infeasible.append({"ref": visit.ref, "reason": why_required_missing(built, i, day_plans)})
+        else:
+            dropped.append({"ref": visit.ref, "reason": why_dropped(built, i, day_plans)})
+
+    return {
+        "format": RESULT_FORMAT,
+        "feasible": not infeasible,
+        "days": days_out,
+        "dropped": dropped,
+        "infeasible": infeasible,
+        "totals": {
+            "km": round_km(total_km),
+            "travel_minutes": int(Decimal(repr(total_minutes)).quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+            "co2_kg": str(Decimal(repr(total_co2 / 1000)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)),
+            "travel_cost": _money(total_cost, cur),
+            "overnight_cost": _money(overnight_cost, cur),
+            "value_covered": _money(value_covered, cur),
+        },
+    }
+
+
+def weekday_names(problem: PlanProblem) -> str:
+    return ", ".join(WEEKDAYS[d] for d in sorted(problem.weekdays))
+
+
+def progress_to_stderr(seconds: float, iterations: int) -> None:
+    sys.stderr.write(f"\rsolving: {seconds:5.1f} s, {iterations} iterations")
+    sys.stderr.flush()
