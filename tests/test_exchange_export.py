@@ -15,7 +15,7 @@ from kanelbulle.customers.models import Contact, Customer, Fact
 from kanelbulle.deals.models import Deal, Order
 from kanelbulle.exchange.exporter import export_document
 from kanelbulle.exchange.importer import import_document
-from kanelbulle.gifts.models import Gift
+from kanelbulle.gifts.models import Gift, GiftChange
 from kanelbulle.meetings.models import Meeting, MeetingRequest
 from tests.cli import run
 from tests.test_exchange_import import sample
@@ -29,7 +29,7 @@ def without_stamp(doc: dict[str, Any]) -> dict[str, Any]:
 
 def empty_the_book() -> None:
     with transaction.atomic():
-        for model in (Gift, MeetingRequest, Meeting, Deal, Order, Fact, Contact, Customer, Erasure):
+        for model in (GiftChange, Gift, MeetingRequest, Meeting, Deal, Order, Fact, Contact, Customer, Erasure):
             model.objects.all().delete()
         User.objects.all().delete()
 

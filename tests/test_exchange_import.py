@@ -361,12 +361,9 @@ def test_missing_file_and_wrong_suffix(tmp_path: Path, loaded: dict[str, Any]) -
     assert (result.code, result.err_lines) == (2, [f"{tmp_path / 'nope.json'}: no such file"])
     path = write(tmp_path, "a,b\n", "book.csv")
     result = run("import", path)
-    assert (result.code, result.err_lines) == (
-        2,
-        [f"{path}: only .json files in the exchange format can be imported for now"],
-    )
-    result = run("import", path, "--preset", "pipedrive")
-    assert (result.code, result.err_lines) == (2, ["--preset: not supported yet: CSV presets come with the API issue"])
+    assert (result.code, result.err_lines) == (2, ["--preset: a .csv file needs --preset hubspot|pipedrive|salesforce"])
+    result = run("import", str(tmp_path / "nope.ics"))
+    assert (result.code, result.err_lines) == (2, [f"{tmp_path / 'nope.ics'}: no such file"])
     assert snapshot() == loaded
 
 

@@ -17,6 +17,8 @@ from kanelbulle.core.access import require_edit, visible_customers
 from kanelbulle.core.actions import apply_fields, audit, check_version, save_valid
 from kanelbulle.core.refs import new_ref
 from kanelbulle.customers.models import Contact, Customer, Fact
+from kanelbulle.privacy import sensitive
+from kanelbulle.privacy.models import SpecialCategoryException
 
 if TYPE_CHECKING:
     from kanelbulle.accounts.models import User
@@ -130,8 +132,15 @@ def fact_add(
     text: str,
     source: str = "contact",
     learned: dt.date | None = None,
+    exception: str | None = None,
+    exception_note: str = "",
 ) -> Fact:
-    """Add a human detail about a person ("Two schnauzers: Max and Moritz")."""
+    """Add a human detail about a person ("Two schnauzers: Max and Moritz").
+
+    A fact that seems to reveal a special category of personal data (GDPR Art. 9: health,
+    religion, …) is refused unless ``exception`` names a documented Art. 9(2) exception
+    (``sensitive.EXCEPTIONS``); the exception is then recorded beside the fact.
+    """
     require_edit(actor, contact.customer)
     fact = Fact(
         contact=contact,
@@ -140,9 +149,32 @@ def fact_add(
         source=source,
         learned=learned or timezone.localdate(),
     )
+    found = sensitive.findings(fact.text)
+    if exception and exception not in sensitive.EXCEPTIONS:
+        raise ValidationError(
+            {
+                "exception": [
+                    _("%(value)s is not a documented exception; use one of: %(codes)s.")
+                    % {"value": exception, "codes": ", ".join(sensitive.EXCEPTIONS)}
+                ]
+            }
+        )
+    if found and not exception:
+        raise ValidationError({"text": [f.message for f in found]})
     with transaction.atomic():
         save_valid(fact)
-        audit(actor, "create", contact, fact_kind=kind)
+        if found and exception:
+            SpecialCategoryException.objects.create(
+                fact=fact,
+                exception=exception,
+                categories=sorted({f.category for f in found}),
+                note=exception_note.strip()[:300],
+                recorded_by=actor,
+            )
+        detail: dict[str, Any] = {"fact_kind": kind}
+        if found and exception:
+            detail["special_category_exception"] = exception
+        audit(actor, "create", contact, **detail)
     return fact
 
 

@@ -6,6 +6,7 @@ import zoneinfo
 from typing import Annotated, Any, Literal
 
 import pycountry
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -136,11 +137,20 @@ class CustomerOut(Schema):
     updated_at: str
 
 
+SpecialException = Literal["explicit_consent", "made_public"]
+
+
 class FactIn(In):
     kind: FactKind
     text: text(500, 1)  # type: ignore[valid-type]
     source: FactSource = "contact"
     learned: Day | None = None
+    exception: SpecialException | None = Field(
+        None,
+        description="for a fact revealing a special category (GDPR Art. 9): the documented exception "
+        "under which it is kept; without one such a fact is refused (422 at `text`)",
+    )
+    exception_note: text(300) = ""  # type: ignore[valid-type]
 
 
 class FactOut(Schema):
@@ -389,8 +399,13 @@ def create_contact(request: HttpRequest, payload: ContactCreate, response: HttpR
     facts = data.pop("facts", [])
     with transaction.atomic():
         contact = actions.contact_create(actor, customer, **data)
-        for fact in facts:
-            actions.fact_add(actor, contact, **fact)
+        for j, fact in enumerate(facts):
+            try:
+                actions.fact_add(actor, contact, **fact)
+            except DjangoValidationError as exc:
+                raise ProblemsError(
+                    [(f"facts[{j}].{field}", str(m)) for field, ms in exc.message_dict.items() for m in ms]
+                ) from None
     set_etag(response, contact)
     response["Location"] = f"/api/v1/contacts/{contact.ref}"
     return Status(201, render_contact(_contact(request, contact.ref)))

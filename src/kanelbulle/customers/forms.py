@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kanelbulle.accounts.models import User
 from kanelbulle.core.money import is_currency
 from kanelbulle.customers.models import FactKind, FactSource, LawfulBasis, Potential
+from kanelbulle.privacy import sensitive
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO_UNKNOWN = [("", _("Not recorded")), ("yes", _("Yes")), ("no", _("No"))]
@@ -126,6 +127,21 @@ class FactForm(forms.Form):
         required=False,
     )
     learned = forms.DateField(label=_("Learned"), required=False, widget=DATE)
+    exception = forms.ChoiceField(
+        label=_("Special-category exception"),
+        choices=[("", _("None: do not store a sensitive detail")), *sensitive.EXCEPTIONS.items()],
+        required=False,
+        help_text=_(
+            "Only for a fact that reveals health, religion, politics, union membership, ethnic origin, "
+            "sex life or genetic data (GDPR Art. 9): record why it may be kept."
+        ),
+    )
+    exception_note = forms.CharField(
+        label=_("How the exception was documented"),
+        max_length=300,
+        required=False,
+        help_text=_('e.g. "consent by e-mail 2025-03-02"'),
+    )
 
     def clean_learned(self) -> Any:
         learned = self.cleaned_data.get("learned")

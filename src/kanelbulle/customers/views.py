@@ -230,10 +230,26 @@ def fact_add(request: HttpRequest, ref: str, contact_ref: str) -> HttpResponseBa
         d = form.cleaned_data
         try:
             actions.fact_add(
-                user, contact, kind=d["kind"], text=d["text"], source=d["source"] or "contact", learned=d["learned"]
+                user,
+                contact,
+                kind=d["kind"],
+                text=d["text"],
+                source=d["source"] or "contact",
+                learned=d["learned"],
+                exception=d.get("exception") or None,
+                exception_note=d.get("exception_note") or "",
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+            if request.htmx:  # type: ignore[attr-defined]
+                # The inline form shows the refusal beside the field and offers the exception;
+                # 200 so that htmx swaps it in (it leaves 4xx answers unswapped).
+                contact = Contact.objects.prefetch_related(NEWEST_FACTS).get(pk=contact.pk)
+                return render(
+                    request,
+                    "customers/_person.html",
+                    {"c": contact, "can_edit": True, "customer": contact.customer, "fact_form": form},
+                )
         else:
             if request.htmx:  # type: ignore[attr-defined]
                 contact = Contact.objects.prefetch_related(NEWEST_FACTS).get(pk=contact.pk)

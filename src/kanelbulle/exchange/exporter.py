@@ -83,7 +83,8 @@ def export_document(*, as_user: User | None = None) -> dict[str, Any]:
     contacts = list(of_customers(Contact.objects.all()).order_by("ref"))
     contact_ref = {c.pk: c.ref for c in contacts}
     facts: dict[int, list[Fact]] = {}
-    for fact in of_customers(Fact.objects.all(), "contact__customer").order_by("contact_id", "position", "id"):
+    facts_qs = of_customers(Fact.objects.all(), "contact__customer").select_related("special_category_exception")
+    for fact in facts_qs.order_by("contact_id", "position", "id"):
         facts.setdefault(fact.contact_id, []).append(fact)
     meetings = list(of_customers(Meeting.objects.all()).select_related("user").order_by("ref"))
     meeting_ref = {m.pk: m.ref for m in meetings}
@@ -167,6 +168,15 @@ def _customer(c: Customer) -> dict[str, Any]:
     return out
 
 
+def _fact(f: Fact) -> dict[str, Any]:
+    fact = {"kind": f.kind, "text": f.text, "source": f.source, "learned": f.learned.isoformat()}
+    # A fact kept under a documented GDPR Art. 9(2) exception carries it, so a restore keeps it.
+    exception = getattr(f, "special_category_exception", None)
+    if exception is not None:
+        fact["special_category_exception"] = exception.exception
+    return fact
+
+
 def _contact(c: Contact, ref_of: dict[int, str], facts: list[Fact]) -> dict[str, Any]:
     out: dict[str, Any] = {"ref": c.ref, "customer": ref_of[c.customer_id], "name": c.name}
     _put(out, "title", c.title)
@@ -177,7 +187,7 @@ def _contact(c: Contact, ref_of: dict[int, str], facts: list[Fact]) -> dict[str,
     _put(
         out,
         "facts",
-        [{"kind": f.kind, "text": f.text, "source": f.source, "learned": f.learned.isoformat()} for f in facts],
+        [_fact(f) for f in facts],
     )
     return out
 

@@ -36,6 +36,8 @@ from kanelbulle.deals.models import Deal, Order, Stage
 from kanelbulle.exchange import schema as S
 from kanelbulle.gifts.models import Category, Direction, Gift
 from kanelbulle.meetings.models import Meeting, MeetingRequest, MeetingStatus, Modality, RequestStatus
+from kanelbulle.privacy import sensitive
+from kanelbulle.privacy.models import SpecialCategoryException
 
 _REF = re.compile(r"\S{1,64}")
 CHUNK = 900  # refs per IN (...) query: under SQLite's oldest limit of 999 parameters
@@ -175,7 +177,7 @@ class _Reader:
                 else:
                     self.ignored.append(f"{path}.{key}")
         for key in sorted(required):
-            if key not in raw:
+            if raw.get(key) is None:  # left out or null: a required field needs a value
                 self.bad(f"{path}.{key}", _("required"))
         return raw
 
@@ -588,6 +590,32 @@ def _read_customers(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             _unique(r, seen, _Rec(path, ref, values, {"owner": owner}), "ref")
 
 
+# A fact may carry the documented GDPR Art. 9(2) exception under which it is kept.
+FACT_FIELDS = S.FACT_FIELDS | {"special_category_exception"}
+
+
+def _special_category_exception(r: _Reader, fp: str, f: dict[str, Any], text: str) -> str | None:
+    """The exception a fact revealing a special category is kept under (None when it reveals none).
+
+    Such a fact without a documented exception is a problem at its ``text``, as on entry in the app.
+    """
+    exception = r.enum(fp, f, "special_category_exception", tuple(sensitive.EXCEPTIONS))
+    found = sensitive.findings(text) if isinstance(text, str) else []
+    if not found:
+        return None
+    if not exception:
+        if "special_category_exception" not in f:
+            for finding in found:
+                r.bad(
+                    f"{fp}.text",
+                    finding.message
+                    + " "
+                    + _('Add "special_category_exception": "explicit_consent" or "made_public" if one applies.'),
+                )
+        return None
+    return exception
+
+
 def _read_contacts(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     seen = doc.kinds["contacts"]
     for i, raw in enumerate(_list(r, raw_doc, "contacts")):
@@ -612,7 +640,7 @@ def _read_contacts(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             "lawful_basis": r.enum(path, d, "lawful_basis", _CHOICES["LawfulBasis"]),
         }
         source = r.text(path, d, "source", 300) if "source" in d else None
-        facts: list[tuple[str, str, str | None, dt.date | None]] = []
+        facts: list[tuple[str, str, str | None, dt.date | None, str | None]] = []
         raw_facts = d.get("facts")
         if raw_facts is not None:
             if not isinstance(raw_facts, list):
@@ -620,15 +648,17 @@ def _read_contacts(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             else:
                 for j, raw_fact in enumerate(raw_facts):
                     fp = f"{path}.facts[{j}]"
-                    f = r.record(fp, raw_fact, S.FACT_FIELDS, S.FACT_REQUIRED)
+                    f = r.record(fp, raw_fact, FACT_FIELDS, S.FACT_REQUIRED)
                     if f is None:
                         continue
+                    text = r.text(fp, f, "text", 500, blank=False)
                     facts.append(
                         (
                             r.enum(fp, f, "kind", _CHOICES["FactKind"]),
-                            r.text(fp, f, "text", 500, blank=False),
+                            text,
                             r.enum(fp, f, "source", _CHOICES["FactSource"]) if "source" in f else None,
                             r.date(fp, f, "learned") if "learned" in f else None,
+                            _special_category_exception(r, fp, f, text),
                         )
                     )
         if len(r.problems) == n and ref and customer:
@@ -1105,7 +1135,15 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
             "contact_id", "position", "id"
         ):
             old_facts.setdefault(fact.contact_id, []).append(fact)
-    wanted_facts: dict[str, list[tuple[str, str, str, dt.date]]] = {}
+    old_fact_ids = [f.pk for facts_of in old_facts.values() for f in facts_of]
+    old_exceptions: dict[int, str] = {}
+    for start in range(0, len(old_fact_ids), CHUNK):
+        old_exceptions.update(
+            SpecialCategoryException.objects.filter(fact_id__in=old_fact_ids[start : start + CHUNK]).values_list(
+                "fact_id", "exception"
+            )
+        )
+    wanted_facts: dict[str, list[tuple[str, str, str, dt.date, str | None]]] = {}
     defaulted: list[AuditEntry] = []
     force: set[str] = set()
     rows: list[tuple[str, dict[str, Any]]] = []
@@ -1113,9 +1151,9 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
         known = contacts_existing.get(ref)
         before = old_facts.get(known["id"], []) if known is not None else []
         pool = list(before)
-        facts: list[tuple[str, str, str, dt.date]] = []
+        facts: list[tuple[str, str, str, dt.date, str | None]] = []
         filled = []
-        for j, (kind, text, source, learned) in enumerate(rec.links["facts"]):
+        for j, (kind, text, source, learned, exception) in enumerate(rec.links["facts"]):
             match = next((f for f in pool if f.kind == kind and f.text == text), None)
             if match is not None:
                 pool.remove(match)
@@ -1127,9 +1165,10 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
                     text,
                     source or (match.source if match else FactSource.IMPORT),
                     learned or (match.learned if match else today),
+                    exception,
                 )
             )
-        if [(f.kind, f.text, f.source, f.learned) for f in before] != facts:
+        if [(f.kind, f.text, f.source, f.learned, old_exceptions.get(f.pk)) for f in before] != facts:
             force.add(ref)
             wanted_facts[ref] = facts
             if filled:
@@ -1155,11 +1194,25 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
         changed_ids = [contact_ids[ref] for ref in wanted_facts if ref in contacts_existing]
         for start in range(0, len(changed_ids), CHUNK):
             Fact.objects.filter(contact_id__in=changed_ids[start : start + CHUNK]).delete()
-        Fact.objects.bulk_create(
+        created = Fact.objects.bulk_create(
             [
                 Fact(contact_id=contact_ids[ref], kind=k, text=t, source=s, learned=learned, position=pos)
                 for ref, facts in wanted_facts.items()
-                for pos, (k, t, s, learned) in enumerate(facts)
+                for pos, (k, t, s, learned, _exc) in enumerate(facts)
+            ],
+            batch_size=BATCH,
+        )
+        exceptions = [e for facts in wanted_facts.values() for (*_rest, e) in facts]
+        SpecialCategoryException.objects.bulk_create(
+            [
+                SpecialCategoryException(
+                    fact_id=fact.pk,
+                    exception=exception,
+                    categories=sorted({f.category for f in sensitive.findings(fact.text)}),
+                    note=actor_label,
+                )
+                for fact, exception in zip(created, exceptions, strict=True)
+                if exception
             ],
             batch_size=BATCH,
         )
@@ -1349,6 +1402,11 @@ def import_document(doc: object, *, dry_run: bool = False, actor_label: str = "i
     try:
         with transaction.atomic():
             _write(parsed, report, actor_label)
+            # Gifts enter the register with their company-currency value, verdict and policy
+            # version, as if recorded by hand (only those that have none yet).
+            from kanelbulle.gifts.actions import settle_imported
+
+            settle_imported()
             if dry_run:
                 raise _DryRun
     except _DryRun:
