@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kanelbulle.accounts.models import User
 from kanelbulle.core.money import is_currency
+from kanelbulle.customers.hours import HoursError, format_hours
+from kanelbulle.customers.hours import parse as parse_hours
 from kanelbulle.customers.models import FactKind, FactSource, LawfulBasis, Potential
 from kanelbulle.privacy import sensitive
 
@@ -44,6 +46,23 @@ class CurrencyField(forms.CharField):
         return code
 
 
+class OpeningHoursField(forms.CharField):
+    """Typed as ``mon-fri 08:00-16:30``, stored as the exchange format's per-day spans."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return format_hours(value) if isinstance(value, dict) else value
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        try:
+            return parse_hours(text or "")
+        except HoursError as exc:
+            raise forms.ValidationError(
+                _("Not opening hours: %(why)s. Write e.g. mon-fri 08:00-16:30; sat 10:00-14:00."),
+                params={"why": exc},
+            ) from None
+
+
 class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     country = forms.CharField(
@@ -56,6 +75,11 @@ class CustomerForm(forms.Form):
     potential = forms.ChoiceField(label=_("Potential"), choices=Potential.choices, initial=Potential.UNKNOWN)
     public_sector = forms.BooleanField(label=_("Public sector"), required=False)
     visit_minutes = forms.IntegerField(label=_("Visit length (minutes)"), min_value=5, max_value=24 * 60, initial=60)
+    opening_hours = OpeningHoursField(
+        label=_("Opening hours"),
+        required=False,
+        help_text=_("E.g. mon-fri 08:00-16:30; sat 10:00-14:00 (in the customer's time zone). Empty: not known."),
+    )
     accepts_gifts = forms.ChoiceField(label=_("Accepts gifts"), choices=YES_NO_UNKNOWN, required=False)
     gift_max_amount = forms.DecimalField(
         label=_("Their gift limit"), required=False, min_value=0, max_digits=18, decimal_places=2
