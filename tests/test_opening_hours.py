@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from kanelbulle.customers.actions import customer_create
 from kanelbulle.customers.hours import HoursError, format_hours, parse
@@ -48,7 +49,7 @@ def test_it_writes_back_what_it_reads(text: dict[str, list[list[str]]] | None, e
     ],
 )
 def test_bad_hours_name_the_part_that_is_wrong(text: str, message: str) -> None:
-    with pytest.raises(HoursError, match=message):
+    with translation.override("en"), pytest.raises(HoursError, match=message):
         parse(text)
 
 
