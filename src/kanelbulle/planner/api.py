@@ -1,5 +1,48 @@
-"""This app's routes in the JSON API (mounted by kanelbulle.api)."""
+"""This app's routes in the JSON API (mounted by kanelbulle.api): a seller's plan and a brief.
 
-from ninja import Router
+``POST /plan`` answers the plan document exactly as `kanelbulle plan --user --json` prints it
+(plan-problem.md's `kanelbulle-plan-result/1` plus each visit's ``values``), solved with the
+pages' bounded budget (a fixed seed and iteration limit, so the same book gives the same plan).
+A seller plans their own days (a teammate's: 403; anyone else's: 404); a manager their team's.
+"""
 
-router = Router()
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from kanelbulle.connectors.rest import ApiProblem
+from kanelbulle.planner.models import MAX_DAYS, PlanError, make_plan, next_working_day, plan_owner
+
+router = Router(tags=["planner"])
+
+
+class PlanIn(Schema):
+    user: str | None = Field(None, description="whose days (default: the caller)")
+    start: dt.date | None = Field(None, description="first day (default: the next working day)")
+    days: int = Field(5, ge=1, le=MAX_DAYS, description=f"calendar days to plan, 1 to {MAX_DAYS}")
+
+
+@router.post("/plan", response=dict[str, Any])
+def post_plan(request: HttpRequest, body: PlanIn) -> dict[str, Any]:
+    """Plan a seller's coming days: the visits worth the trip, routes, times, drops and why."""
+    viewer = request.user
+    owner = plan_owner(viewer, body.user)
+    start = body.start or next_working_day(timezone.localdate())
+    try:
+        plan = make_plan(viewer, owner, start, body.days)
+    except PlanError as exc:
+        raise ApiProblem(422, "", " ".join(exc.messages)) from None
+    return {**plan.document(), "id": plan.pk}
+
+
+@router.get("/brief/{ref}", response=dict[str, Any])
+def get_brief(request: HttpRequest, ref: str) -> dict[str, Any]:
+    """The brief for a visit (as `kanelbulle brief --json`), only what the caller may see."""
+    from kanelbulle.planner.brief import brief
+
+    return brief(request.user, ref, today=timezone.localdate())

@@ -1,12 +1,19 @@
 """A seller's planning problem built from the book of business (for `kanelbulle plan --user`).
 
-The value of visiting a customer in the horizon, in the company currency, with its parts explained:
+The value of visiting a customer in the horizon, in the company currency, with its parts explained
+(docs/planner.md, "Value of a visit"):
 
-* **open deals**: Σ value × win probability (the deal's ``probability_pct``; else the team's win
-  rate on closed deals when it has at least ``MIN_CLOSED`` of them; else ``PRIOR_WIN_RATE``),
-  times ``IN_PERSON_UPLIFT``: the share of that expected value a visit in person is taken to move.
-  The evidence module will replace this prior with the uplift it measures.
+* **open deals**: each deal's value × win probability (the deal's ``probability_pct``; else the
+  team's win rate on closed deals when it has at least ``MIN_CLOSED`` of them; else
+  ``PRIOR_WIN_RATE``) is what is at stake. What a visit in person adds to it is the **in-person
+  uplift**: measured by the evidence module on the seller's own deals when it has enough data (its
+  adjusted win odds ratio, shrunk toward no effect: a visit raises the deal's win odds by that
+  factor, so it adds value × (p' − p)); otherwise the documented prior ``IN_PERSON_UPLIFT``, the
+  share of the expected value a visit is taken to move.
 * **order history**: ``ORDER_SHARE`` of the last 12 months' orders (keeping an account warm).
+* **relationship health**: a customer the attention list calls *drifting* or *underrated* is worth
+  more (``HEALTH_WEIGHTS``): a visit is what repairs a drifting relationship or finds what an
+  underrated one could be.
 * **waiting meeting requests**: an open request makes the visit *required* (honouring it is not
   optional unless the seller declines the request).
 
@@ -24,6 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from kanelbulle.core.money import Money
 from kanelbulle.core.rates import convert
@@ -32,6 +40,9 @@ IN_PERSON_UPLIFT = Decimal("0.20")
 ORDER_SHARE = Decimal("0.05")
 PRIOR_WIN_RATE = Decimal("0.30")
 MIN_CLOSED = 10
+#: How much more a visit to a customer is worth when the attention list gives this reason
+#: (added up: a customer both drifting and underrated is worth 1.75 × its value).
+HEALTH_WEIGHTS: dict[str, Decimal] = {"drifting": Decimal("0.50"), "underrated": Decimal("0.25")}
 WORKDAY = ("08:00", "17:00")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -60,6 +71,56 @@ class VisitValue:
     amount: Decimal
     required: bool
     parts: list[str] = field(default_factory=list)
+    at_stake: Decimal = Decimal(0)  # Σ open deal value × win probability (what a video call keeps)
+    uplift_amount: Decimal = Decimal(0)  # what meeting in person adds to it
+    health: list[str] = field(default_factory=list)  # attention codes that raised the value
+    uplift: Uplift | None = None  # where the in-person uplift came from (None: no open deal)
+
+
+@dataclass(frozen=True)
+class Uplift:
+    """What a visit in person adds to an open deal: measured (``evidence``) or the ``prior``."""
+
+    source: str  # "evidence" or "prior"
+    odds_ratio: float | None  # the evidence's shrunk win odds ratio
+    n: int  # closed deals the evidence had
+    needed: int  # closed deals the evidence needs
+    note: str = ""  # why the evidence could not be used, beyond too few deals
+
+    def gain(self, value: Decimal, p: Decimal) -> Decimal:
+        """The value a visit adds to a deal of ``value`` won with probability ``p``."""
+        if self.odds_ratio is None:
+            return value * p * IN_PERSON_UPLIFT
+        from kanelbulle.evidence.analysis import uplifted_probability
+
+        lifted = Decimal(repr(uplifted_probability(float(p), self.odds_ratio)))
+        return max(Decimal(0), value * (lifted - p))
+
+    def describe(self) -> str:
+        if self.odds_ratio is not None:
+            return _(
+                "in-person uplift: win odds × %(ratio).2f from the evidence on your deals "
+                "(n=%(n)s closed deals, shrunk toward no effect)"
+            ) % {"ratio": self.odds_ratio, "n": self.n}
+        if self.note:
+            return _("%(share)s in-person uplift (prior: %(why)s)") % {
+                "share": f"{IN_PERSON_UPLIFT:.0%}",
+                "why": self.note,
+            }
+        return _("%(share)s in-person uplift (prior: the evidence has %(n)s closed deals, %(needed)s needed)") % {
+            "share": f"{IN_PERSON_UPLIFT:.0%}",
+            "n": self.n,
+            "needed": self.needed,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"source": self.source, "n": self.n}
+        if self.odds_ratio is not None:
+            out["odds_ratio"] = round(self.odds_ratio, 3)
+        else:
+            out["share"] = str(IN_PERSON_UPLIFT)
+            out["needed"] = self.needed
+        return out
 
 
 def _money(amount: Decimal, currency: str) -> dict[str, str]:
@@ -70,6 +131,70 @@ def _in(amount: Decimal, currency: str, to: str, on: dt.date) -> Decimal:
     return convert(Money(amount.quantize(Decimal("0.01")), currency), to, on).amount
 
 
+_UPLIFTS: dict[tuple[Any, ...], Uplift] = {}
+
+
+def _uplift_key(user: Any, today: dt.date) -> tuple[Any, ...]:
+    """What the evidence depends on, cheaply: the seller's deals and the meetings, counted and dated."""
+    from django.db.models import Count, Max
+
+    from kanelbulle.deals.models import Deal
+    from kanelbulle.meetings.models import Meeting
+
+    deals = Deal.objects.filter(user=user).aggregate(n=Count("id"), last=Max("updated_at"))
+    meetings = Meeting.objects.filter(customer__deals__user=user).aggregate(n=Count("id"), last=Max("updated_at"))
+    return (user.pk, today, deals["n"], deals["last"], meetings["n"], meetings["last"])
+
+
+def in_person_uplift(user: Any, today: dt.date) -> Uplift:
+    """The evidence module's shrunk win odds ratio on ``user``'s deals, or the prior.
+
+    statsmodels takes seconds to import and the model a moment to fit, so the answer is kept per
+    process for as long as the seller's deals and meetings are unchanged.
+    """
+    key = _uplift_key(user, today)
+    if key in _UPLIFTS:
+        return _UPLIFTS[key]
+    from kanelbulle.core.rates import NoRate
+    from kanelbulle.evidence.analysis import MIN_CLOSED_FOR_WIN, analyse, shrunk_win_uplift
+    from kanelbulle.evidence.book import load_book
+
+    try:
+        result = analyse(load_book(None, seller=user, today=today), only=["win"], breakdowns=False)
+    except NoRate as exc:
+        uplift = Uplift("prior", None, 0, MIN_CLOSED_FOR_WIN, note=str(exc))
+    else:
+        if result.win.ok:
+            uplift = Uplift("evidence", shrunk_win_uplift(result), result.win.n, MIN_CLOSED_FOR_WIN)
+        else:
+            uplift = Uplift("prior", None, result.n_closed_deals, result.win.needed or MIN_CLOSED_FOR_WIN)
+    if len(_UPLIFTS) > 256:
+        _UPLIFTS.clear()
+    _UPLIFTS[key] = uplift
+    return uplift
+
+
+def health_reasons(customers: list[Any], today: dt.date) -> dict[str, list[tuple[str, str]]]:
+    """Each customer's drifting / underrated reasons (code, message) from its owner's attention list.
+
+    One attention list per owner (a few bulk queries each), not one per customer.
+    """
+    from kanelbulle.accounts.models import User
+    from kanelbulle.insights.attention import attention
+    from kanelbulle.insights.book import load_book
+
+    wanted = {c.ref for c in customers}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for owner in User.objects.filter(pk__in={c.owner_id for c in customers}):
+        result = attention(load_book(owner, today), owner.username, today)
+        for item in result.items:
+            if item.customer in wanted:
+                found = [(r.code, r.message) for r in item.reasons if r.code in HEALTH_WEIGHTS]
+                if found:
+                    out[item.customer] = found
+    return out
+
+
 def team_win_rate(user: Any) -> tuple[Decimal, str]:
     from kanelbulle.deals.models import Deal, Stage
 
@@ -78,21 +203,24 @@ def team_win_rate(user: Any) -> tuple[Decimal, str]:
     won = closed.filter(stage=Stage.WON).count()
     total = closed.count()
     if total >= MIN_CLOSED:
-        return Decimal(won) / Decimal(total), f"the team's win rate {won}/{total}"
+        return Decimal(won) / Decimal(total), _("the team's win rate %(won)s/%(total)s") % {"won": won, "total": total}
     return (
         PRIOR_WIN_RATE,
-        f"a prior of {PRIOR_WIN_RATE:.0%} (the team has {total} closed deals, fewer than {MIN_CLOSED})",
+        _("a prior of %(prior)s (the team has %(total)s closed deals, fewer than %(min)s)")
+        % {"prior": f"{PRIOR_WIN_RATE:.0%}", "total": total, "min": MIN_CLOSED},
     )
 
 
-def visit_values(user: Any, customers: list[Any], currency: str, today: dt.date) -> dict[str, VisitValue]:
+def visit_values(
+    user: Any, customers: list[Any], currency: str, today: dt.date, uplift: Uplift | None = None
+) -> dict[str, VisitValue]:
     from kanelbulle.deals.models import Deal, Order, Stage
     from kanelbulle.meetings.models import MeetingRequest, RequestStatus
 
     rate, rate_why = team_win_rate(user)
     ids = [c.id for c in customers]
     deals: dict[int, list[Any]] = {}
-    for deal in Deal.objects.filter(customer_id__in=ids, stage=Stage.OPEN):
+    for deal in Deal.objects.filter(customer_id__in=ids, stage=Stage.OPEN).order_by("ref"):
         deals.setdefault(deal.customer_id, []).append(deal)
     orders: dict[int, Decimal] = {}
     since = today - dt.timedelta(days=365)
@@ -103,29 +231,72 @@ def visit_values(user: Any, customers: list[Any], currency: str, today: dt.date)
     requests: dict[int, int] = {}
     for req in MeetingRequest.objects.filter(customer_id__in=ids, status=RequestStatus.OPEN):
         requests[req.customer_id] = requests.get(req.customer_id, 0) + 1
+    if uplift is None and deals:
+        uplift = in_person_uplift(user, today)
+    health = health_reasons(customers, today) if customers else {}
     out: dict[str, VisitValue] = {}
     for c in customers:
         parts: list[str] = []
         expected = Decimal(0)
+        gained = Decimal(0)
         for deal in deals.get(c.id, []):
             value = _in(deal.value_amount, deal.value_currency, currency, today)
             if deal.probability_pct is not None:
-                p, why = Decimal(deal.probability_pct) / 100, f"{deal.probability_pct}% (the seller's estimate)"
+                p = Decimal(deal.probability_pct) / 100
+                why = _("%(pct)s%% (the seller's estimate)") % {"pct": deal.probability_pct}
             else:
                 p, why = rate, rate_why
             expected += value * p
-            parts.append(f"open deal {deal.ref} {value:.2f} {currency} × {why}")
-        amount = expected * IN_PERSON_UPLIFT
+            assert uplift is not None
+            gained += uplift.gain(value, p)
+            parts.append(
+                _("open deal %(ref)s %(value)s %(currency)s × %(why)s")
+                % {"ref": deal.ref, "value": f"{value:.2f}", "currency": currency, "why": why}
+            )
+        amount = gained
         if expected:
-            parts.append(f"× {IN_PERSON_UPLIFT:.0%} in-person uplift (prior) = {amount:.2f} {currency}")
+            assert uplift is not None
+            parts.append(
+                _("× %(uplift)s = %(amount)s %(currency)s")
+                % {"uplift": uplift.describe(), "amount": f"{amount:.2f}", "currency": currency}
+            )
         if c.id in orders:
             share = orders[c.id] * ORDER_SHARE
             amount += share
-            parts.append(f"orders in the last 12 months {orders[c.id]:.2f} {currency} × {ORDER_SHARE:.0%}")
+            parts.append(
+                _("orders in the last 12 months %(orders)s %(currency)s × %(share)s")
+                % {"orders": f"{orders[c.id]:.2f}", "currency": currency, "share": f"{ORDER_SHARE:.0%}"}
+            )
+        codes: list[str] = []
+        weight = Decimal(0)
+        for code, message in health.get(c.ref, []):
+            codes.append(code)
+            weight += HEALTH_WEIGHTS[code]
+            label = _("drifting") if code == "drifting" else _("underrated")
+            parts.append(
+                _("%(label)s: + %(weight)s (%(message)s)")
+                % {"label": label, "weight": f"{HEALTH_WEIGHTS[code]:.0%}", "message": message}
+            )
+        if weight:
+            amount *= 1 + weight
+            parts.append(
+                _("relationship health × %(factor)s = %(amount)s %(currency)s")
+                % {"factor": f"{1 + weight:.2f}", "amount": f"{amount:.2f}", "currency": currency}
+            )
         required = c.id in requests
         if required:
-            parts.append(f"{requests[c.id]} waiting meeting request(s): the visit is required")
-        out[c.ref] = VisitValue(c.ref, c.name, amount.quantize(Decimal("0.01")), required, parts)
+            parts.append(_("%(n)s waiting meeting request(s): the visit is required") % {"n": requests[c.id]})
+        out[c.ref] = VisitValue(
+            c.ref,
+            c.name,
+            amount.quantize(Decimal("0.01")),
+            required,
+            parts,
+            at_stake=expected.quantize(Decimal("0.01")),
+            uplift_amount=gained.quantize(Decimal("0.01")),
+            health=codes,
+            uplift=uplift if deals.get(c.id) else None,
+        )
     return out
 
 

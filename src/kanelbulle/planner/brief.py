@@ -34,6 +34,24 @@ def _opener(kind: str, text: str) -> str | None:
     return pattern.format(text=text)
 
 
+def health(customer: Any, today: dt.date) -> dict[str, Any]:
+    """Why the attention list flags this customer (kanelbulle.insights), judged as its seller's
+    list judges it; an empty list when nothing is wrong. Messages are in the active language."""
+    from kanelbulle.insights.attention import attention
+    from kanelbulle.insights.book import load_book
+
+    owner = customer.owner
+    result = attention(load_book(owner, today), owner.username, today)
+    item = next((i for i in result.items if i.customer == customer.ref), None)
+    if item is None:
+        return {"score": None, "priority": None, "reasons": []}
+    return {
+        "score": item.health.score,
+        "priority": item.priority,
+        "reasons": [{"code": r.code, "label": r.label, "message": r.message} for r in item.reasons],
+    }
+
+
 def brief(viewer: Any, ref: str, today: dt.date | None = None) -> dict[str, Any]:
     """The brief as one JSON-ready document; raises core.access.NotVisible for an unseen customer."""
     from kanelbulle.customers.models import Customer
@@ -142,6 +160,7 @@ def brief(viewer: Any, ref: str, today: dt.date | None = None) -> dict[str, Any]
         },
         "people": people,
         "openers": openers,
+        "health": health(customer, today),
         "last_meetings": meetings,
         "open_deals": deals,
         "waiting_requests": requests,
@@ -179,6 +198,9 @@ def as_text(doc: dict[str, Any]) -> str:
                 lines.append(f"    - {f['text']} ({f['kind']}, {f['source']}, {f['learned']})")
     if doc["openers"]:
         lines += ["", "Openers"] + [f"  {o}" for o in doc["openers"]]
+    if doc["health"]["reasons"]:
+        lines += ["", f"Attention (health {doc['health']['score']})"]
+        lines += [f"  {r['label']}: {r['message']}" for r in doc["health"]["reasons"]]
     if doc["last_meetings"]:
         lines += ["", "Last meetings"]
         for m in doc["last_meetings"]:

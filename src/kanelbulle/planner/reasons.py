@@ -5,16 +5,39 @@ marginal travel cost of fitting it into the plan); no time left on the days it i
 it would fit and pay, that the search left it out within its budget (said plainly, not hidden).
 Required visits: no window in working hours, windows too short, out of reach within a working
 day, or in conflict with the other required visits.
+
+Each reason has a stable ``code`` for machines (never translated) and a ``message`` in the active
+language (gettext; the Swedish catalogue is planner/locale).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+
+from django.conf import settings
+from django.utils.translation import gettext
 
 from kanelbulle.planner.problem import WEEKDAYS
 
 if TYPE_CHECKING:
     from kanelbulle.planner.solver import Built
+
+
+def _(message: str) -> str:
+    """gettext, or the English text when no Django settings are configured (the plain solver in bench/)."""
+    return gettext(message) if settings.configured else message
+
+
+def _mode(mode: str) -> str:
+    names = {"car": _("car"), "rail": _("rail"), "air": _("air")}
+    return names.get(mode, mode)
+
+
+class Why(NamedTuple):
+    """A reason: a stable code (``not_worth``, ``out_of_reach``, …) and its message in words."""
+
+    code: str
+    message: str
 
 
 def _amount(cost: float, currency: str) -> str:
@@ -31,13 +54,16 @@ def _hours(built: Built) -> str:
     last = p.start.toordinal() + p.days - 1
     from datetime import date
 
-    return (
-        f"{p.workday[0]:%H:%M}–{p.workday[1]:%H:%M} on {days} "
-        f"between {p.start.isoformat()} and {date.fromordinal(last).isoformat()}"
-    )
+    return _("%(begin)s–%(end)s on %(days)s between %(first)s and %(last)s") % {
+        "begin": f"{p.workday[0]:%H:%M}",
+        "end": f"{p.workday[1]:%H:%M}",
+        "days": days,
+        "first": p.start.isoformat(),
+        "last": date.fromordinal(last).isoformat(),
+    }
 
 
-def _no_copies(built: Built, i: int) -> str:
+def _no_copies(built: Built, i: int) -> Why:
     visit = built.problem.visits[i]
     from kanelbulle.planner.solver import clock
 
@@ -46,11 +72,15 @@ def _no_copies(built: Built, i: int) -> str:
         b, e = clock(built.origin_utc, begin), clock(built.origin_utc, end)
         for day in built.days:
             if min(e, day.end) > max(b, day.start):
-                return (
-                    f"no window is long enough for the {visit.minutes}-minute visit within working hours "
-                    f"({_hours(built)})"
+                return Why(
+                    "window_too_short",
+                    _("no window is long enough for the %(minutes)s-minute visit within working hours (%(hours)s)")
+                    % {"minutes": visit.minutes, "hours": _hours(built)},
                 )
-    return f"none of its windows falls within working hours ({_hours(built)})"
+    return Why(
+        "no_window",
+        _("none of its windows falls within working hours (%(hours)s)") % {"hours": _hours(built)},
+    )
 
 
 def _minutes(built: Built, a: int, b: int) -> int:
@@ -85,7 +115,7 @@ def _fits(built: Built, k: int, plan: DayPlan, c: int, pos: int) -> bool:
     return t <= built.days[k].end
 
 
-def why_dropped(built: Built, i: int, plans: list[DayPlan]) -> str:
+def why_dropped(built: Built, i: int, plans: list[DayPlan]) -> Why:
     if i in built.unreachable:
         return _out_of_reach(built, i)
     copies = built.copies_of_visit.get(i, [])
@@ -109,55 +139,86 @@ def why_dropped(built: Built, i: int, plans: list[DayPlan]) -> str:
     value = float(built.problem.visits[i].value)
     assert best is not None
     if value < best:
-        return f"not worth the trip: value {_value(built, i)} < marginal travel cost {_amount(best, cur)}"
+        return Why(
+            "not_worth",
+            _("not worth the trip: value %(value)s < marginal travel cost %(cost)s")
+            % {"value": _value(built, i), "cost": _amount(best, cur)},
+        )
     if best_fit is None:
         dates = sorted({built.days[built.copies[c].day].date.isoformat() for c in copies})
-        return (
-            f"no time left: the days it is open ({', '.join(dates)}) are full with visits worth more "
-            f"or the travel does not fit (value {_value(built, i)}, cheapest marginal travel cost "
-            f"{_amount(best, cur)})"
+        return Why(
+            "no_time_left",
+            _(
+                "no time left: the days it is open (%(dates)s) are full with visits worth more or the travel "
+                "does not fit (value %(value)s, cheapest marginal travel cost %(cost)s)"
+            )
+            % {"dates": ", ".join(dates), "value": _value(built, i), "cost": _amount(best, cur)},
         )
     cost, k = best_fit
     if value < cost:
-        return (
-            f"not worth the trip: value {_value(built, i)} < marginal travel cost {_amount(cost, cur)} "
-            f"on the days it fits"
+        return Why(
+            "not_worth",
+            _("not worth the trip: value %(value)s < marginal travel cost %(cost)s on the days it fits")
+            % {"value": _value(built, i), "cost": _amount(cost, cur)},
         )
-    return (
-        f"left out by the search within its budget: it would fit on {built.days[k].date.isoformat()} "
-        f"for a marginal travel cost of {_amount(cost, cur)} (value {_value(built, i)}); "
-        "give the solver more time or iterations"
+    return Why(
+        "search_budget",
+        _(
+            "left out by the search within its budget: it would fit on %(date)s for a marginal travel cost of "
+            "%(cost)s (value %(value)s); give the solver more time or iterations"
+        )
+        % {"date": built.days[k].date.isoformat(), "cost": _amount(cost, cur), "value": _value(built, i)},
     )
 
 
-def _out_of_reach(built: Built, i: int) -> str:
+def _out_of_reach(built: Built, i: int) -> Why:
     """Why the visit cannot be made even on an otherwise empty day (the model leaves it out)."""
     visit = built.problem.visits[i]
     p = i + 1
     go = _minutes(built, 0, p)
     mode = built.mats.modes[int(built.mats.mode[0, p])] if built.mats.mode[0, p] >= 0 else "none"
-    return (
-        f"out of reach: {go} minutes by {mode} from home, a {visit.minutes}-minute visit and the way back "
-        f"do not fit a working day ({built.problem.workday[0]:%H:%M}–{built.problem.workday[1]:%H:%M}) "
-        "within its windows"
+    return Why(
+        "out_of_reach",
+        _(
+            "out of reach: %(go)s minutes by %(mode)s from home, a %(minutes)s-minute visit and the way back do "
+            "not fit a working day (%(begin)s–%(end)s) within its windows"
+        )
+        % {
+            "go": go,
+            "mode": _mode(mode),
+            "minutes": visit.minutes,
+            "begin": f"{built.problem.workday[0]:%H:%M}",
+            "end": f"{built.problem.workday[1]:%H:%M}",
+        },
     )
 
 
-def why_required_missing(built: Built, i: int, plans: list[DayPlan]) -> str:
+def _required(why: Why) -> Why:
+    return Why(why.code, _("required, but %(reason)s") % {"reason": why.message})
+
+
+def why_required_missing(built: Built, i: int, plans: list[DayPlan]) -> Why:
     if i in built.unreachable:
-        return "required, but " + _out_of_reach(built, i)
+        return _required(_out_of_reach(built, i))
     copies = built.copies_of_visit.get(i, [])
     if not copies:
-        return "required, but " + _no_copies(built, i)
+        return _required(_no_copies(built, i))
     for c in copies:
         k = built.copies[c].day
         for pos in range(len(plans[k][1]) + 1):
             if _fits(built, k, plans[k], c, pos):
-                return (
-                    f"required, but the search did not place it within its budget (it would fit on "
-                    f"{built.days[k].date.isoformat()}); give the solver more time or iterations"
+                return Why(
+                    "search_budget",
+                    _(
+                        "required, but the search did not place it within its budget (it would fit on %(date)s); "
+                        "give the solver more time or iterations"
+                    )
+                    % {"date": built.days[k].date.isoformat()},
                 )
-    return (
-        "required, but no schedule was found that fits it together with the other visits and the travel "
-        "between them (its windows clash with other required visits or leave too little time)"
+    return Why(
+        "no_schedule",
+        _(
+            "required, but no schedule was found that fits it together with the other visits and the travel "
+            "between them (its windows clash with other required visits or leave too little time)"
+        ),
     )

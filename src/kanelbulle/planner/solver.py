@@ -35,7 +35,17 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from kanelbulle.planner.problem import CENT, WEEKDAYS, PlanProblem, Visit
-from kanelbulle.planner.travel import COST_SCALE, EMPTY_LEG, Leg, Matrices, matrices, mode_leg, round_km
+from kanelbulle.planner.travel import (
+    COST_SCALE,
+    EMPTY_LEG,
+    Leg,
+    Matrices,
+    RoadTable,
+    matrices,
+    mode_leg,
+    road_leg,
+    round_km,
+)
 
 RESULT_FORMAT = "kanelbulle-plan-result/1"
 PROHIBITIVE = 1 << 44  # pyvrp.constants.MAX_VALUE: an edge that must never be used
@@ -80,6 +90,7 @@ class Built:
     copies_of_visit: dict[int, list[int]]
     big_prize: int
     unreachable: set[int]
+    road: RoadTable | None = None
 
 
 class Budget:
@@ -155,7 +166,7 @@ def consecutive(days: list[WorkDay], k: int) -> bool:
     return k + 1 < len(days) and (days[k + 1].date - days[k].date).days == 1
 
 
-def build(problem: PlanProblem) -> Built:
+def build(problem: PlanProblem, road: RoadTable | None = None) -> Built:
     from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, VehicleType
 
     tz = ZoneInfo(problem.time_zone)
@@ -164,7 +175,7 @@ def build(problem: PlanProblem) -> Built:
     visits = problem.visits
     lat = [problem.home_lat, *(v.lat for v in visits)]
     lon = [problem.home_lon, *(v.lon for v in visits)]
-    mats = matrices(problem, lat, lon)
+    mats = matrices(problem, lat, lon, road)
 
     raw_copies = {i: visit_copies(visit, days, origin_utc) for i, visit in enumerate(visits)}
     hotel_visits: list[int] = []
@@ -308,6 +319,7 @@ def build(problem: PlanProblem) -> Built:
         copies_of_visit,
         big_prize,
         unreachable,
+        road,
     )
 
 
@@ -318,10 +330,14 @@ def solve_problem(
     iterations: int | None = None,
     seed: int = 1,
     progress: Callable[[float, int], None] | None = None,
+    road: RoadTable | None = None,
 ) -> dict[str, Any]:
-    """Problem in, plan document out (the contract's `kanelbulle-plan-result/1`)."""
+    """Problem in, plan document out (the contract's `kanelbulle-plan-result/1`).
+
+    ``road`` (planner/routing.py) replaces the car model with a road router's distances and times.
+    """
     started = time.perf_counter()
-    built = build(problem)
+    built = build(problem, road)
     sequence: list[int] = []
     budget = Budget(seconds, iterations, progress)
     if built.days and built.copies:
@@ -434,6 +450,8 @@ def _leg(built: Built, a: int, b: int) -> Leg:
         return EMPTY_LEG
     problem = built.problem
     mode = problem.modes[built.mats.modes[k]]
+    if built.road is not None and mode.name == "car":
+        return road_leg(problem, mode, float(built.road.km[a, b]), float(built.road.minutes[a, b]))
     from kanelbulle.planner.travel import haversine_km
 
     pa = (problem.home_lat, problem.home_lon) if a == 0 else (problem.visits[a - 1].lat, problem.visits[a - 1].lon)
@@ -557,9 +575,11 @@ def read_back(built: Built, sequence: list[int]) -> dict[str, Any]:
         if i in visited:
             continue
         if visit.required:
-            infeasible.append({"ref": visit.ref, "reason": why_required_missing(built, i, day_plans)})
+            why = why_required_missing(built, i, day_plans)
+            infeasible.append({"ref": visit.ref, "code": why.code, "reason": why.message})
         else:
-            dropped.append({"ref": visit.ref, "reason": why_dropped(built, i, day_plans)})
+            why = why_dropped(built, i, day_plans)
+            dropped.append({"ref": visit.ref, "code": why.code, "reason": why.message})
 
     return {
         "format": RESULT_FORMAT,

@@ -75,6 +75,28 @@ def best_leg(problem: PlanProblem, lat1: float, lon1: float, lat2: float, lon2: 
 
 
 @dataclass(frozen=True, slots=True)
+class RoadTable:
+    """Car distances and driving times between the points (0 home, i + 1 visit i) from a road router.
+
+    When given, they replace the car mode's great-circle × factor km and km / speed minutes (the
+    mode's overhead, costs and g/km still apply); see planner/routing.py.
+    """
+
+    km: NDArray[np.float64]
+    minutes: NDArray[np.float64]
+    source: str  # e.g. "osrm http://localhost:5000"
+
+
+def road_leg(problem: PlanProblem, mode: Mode, km: float, driving_minutes: float) -> Leg:
+    """A car leg from a road router's distance and time (the rest of the mode's figures apply)."""
+    minutes = mode.overhead_minutes + driving_minutes
+    cost = (
+        mode.fixed_cost + Decimal(repr(km)) * mode.cost_per_km + Decimal(repr(minutes)) / 60 * problem.cost_per_hour
+    ).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Leg(mode.name, km, minutes, cost, km * mode.co2_g_per_km)
+
+
+@dataclass(frozen=True, slots=True)
 class Matrices:
     """Per pair of points: the cheapest mode's index in ``modes``, its cost, whole minutes (ceil)."""
 
@@ -85,13 +107,14 @@ class Matrices:
     minutes: NDArray[np.int64]
 
 
-def matrices(problem: PlanProblem, lat: list[float], lon: list[float]) -> Matrices:
+def matrices(problem: PlanProblem, lat: list[float], lon: list[float], road: RoadTable | None = None) -> Matrices:
     """Vectorised cheapest-mode matrices, used to build the solver's model quickly.
 
     The solver's integer costs are whole currency units: finer units make a minute of lateness
     cheap against money in PyVRP's penalties (it then struggles to find feasible plans); the
     reported plan recomputes each used leg exactly
-    with :func:`best_leg`); durations are rounded up to whole minutes so a schedule that fits in
+    with :func:`best_leg`); a ``road`` table replaces the car mode's km and driving minutes;
+    durations are rounded up to whole minutes so a schedule that fits in
     the model also fits with exact times.
     """
     la = np.asarray(lat, dtype=np.float64)
@@ -105,8 +128,12 @@ def matrices(problem: PlanProblem, lat: list[float], lon: list[float]) -> Matric
     per_hour = float(problem.cost_per_hour)
     for k, name in enumerate(names):
         mode = problem.modes[name]
-        km = gc * mode.factor
-        minutes = mode.overhead_minutes + km / mode.speed_kmh * 60
+        if road is not None and name == "car":
+            km = road.km
+            minutes = mode.overhead_minutes + road.minutes
+        else:
+            km = gc * mode.factor
+            minutes = mode.overhead_minutes + km / mode.speed_kmh * 60
         cost = float(mode.fixed_cost) + km * float(mode.cost_per_km) + minutes / 60 * per_hour
         cost = np.where(gc >= mode.min_km, cost, big)
         better = (cost < best_cost - 1e-9) | ((np.abs(cost - best_cost) <= 1e-9) & (minutes < best_min))

@@ -1,6 +1,16 @@
-"""This app's pages (mounted by kanelbulle.urls)."""
+"""This app's pages (mounted by kanelbulle.urls under /plan/): the plan and the brief."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kanelbulle.planner import views
 
 app_name = "planner"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.plan_page, name="plan"),
+    path("solve/", views.plan_solve, name="solve"),
+    path("<int:pk>/", views.plan_detail, name="detail"),
+    path("<int:pk>/change/", views.plan_change, name="change"),
+    path("<int:pk>/accept/", views.plan_accept, name="accept"),
+    path("<int:pk>/plan.ics", views.plan_ics, name="ics"),
+    path("brief/<str:ref>/", views.brief_page, name="brief"),
+]

@@ -18,8 +18,15 @@ class Command(KbCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("--customer", required=True, metavar="REF", help="the customer's ref")
+        parser.add_argument("--language", choices=["en", "sv"], default="en", help="language of the text (default en)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.utils import translation
+
+        with translation.override(options["language"]):
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         from kanelbulle.planner.brief import as_text, brief
 
         viewer = self.as_user(options)

@@ -1,4 +1,4 @@
-"""`kanelbulle plan`: solve a planning problem file (plan-problem.md) or, later, a seller's book."""
+"""`kanelbulle plan`: solve a planning problem file (plan-problem.md) or a seller's book (--user)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from kanelbulle.core.command import InputError, KbCommand, RunError
 
@@ -54,8 +55,17 @@ class Command(KbCommand):
             "--iterations", metavar="N", type=_positive_int, help="iteration limit (same seed + limit = same plan)"
         )
         parser.add_argument("--seed", metavar="K", type=int, default=1, help="random seed (default 1)")
+        parser.add_argument(
+            "--language", choices=["en", "sv"], default="en", help="language of the reasons and the text (default en)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.utils import translation
+
+        with translation.override(options["language"]):
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         if options["problem"] and options["user"]:
             raise InputError("give either --problem FILE or --user NAME, not both")
         if not options["problem"] and not options["user"]:
@@ -88,6 +98,7 @@ class Command(KbCommand):
         from kanelbulle.core.rates import NoRate
         from kanelbulle.planner.book import BookError, problem_for
         from kanelbulle.planner.problem import InvalidProblem, parse_problem
+        from kanelbulle.planner.routing import routing_for
         from kanelbulle.planner.solver import solve_problem
 
         ensure_database()
@@ -119,13 +130,18 @@ class Command(KbCommand):
             raise InputError(str(exc)) from None
         except InvalidProblem as exc:
             raise RunError("the book gave an invalid problem: " + "; ".join(str(p) for p in exc.problems)) from None
+        routing = routing_for(problem)
+        for warning in routing.warnings:
+            sys.stderr.write(_("warning: %(warning)s") % {"warning": warning} + "\n")
         document = solve_problem(
             problem,
             seconds=options["seconds"],
             iterations=options["iterations"],
             seed=options["seed"],
             progress=progress,
+            road=routing.table,
         )
+        document["notes"] = routing.notes
         document["values"] = [
             {"ref": v.ref, "name": v.name, "value": {"amount": str(v.amount), "currency": problem.currency},
              "required": v.required, "why": v.parts}
@@ -164,28 +180,62 @@ class Command(KbCommand):
 
     def _text(self, doc: dict[str, Any]) -> str:
         if "format" not in doc:  # a benchmark instance
-            state = "feasible" if doc["feasible"] else "INFEASIBLE"
-            return f"cost {doc['cost']} with {len(doc['routes'])} routes ({state}, {doc['seconds']} s)"
+            state = _("feasible") if doc["feasible"] else _("INFEASIBLE")
+            return _("cost %(cost)s with %(routes)s routes (%(state)s, %(seconds)s s)") % {
+                "cost": doc["cost"],
+                "routes": len(doc["routes"]),
+                "state": state,
+                "seconds": doc["seconds"],
+            }
         lines = []
         for day in doc["days"]:
-            lines.append(f"{day['date']}  {day['km']} km, {day['travel_minutes']} min travel")
-            lines.append(f"  {day['start']['time'][11:16]} leave")
+            lines.append(
+                _("%(date)s  %(km)s km, %(minutes)s min travel")
+                % {"date": day["date"], "km": day["km"], "minutes": day["travel_minutes"]}
+            )
+            lines.append("  " + _("%(time)s leave") % {"time": day["start"]["time"][11:16]})
             for stop in day["stops"]:
                 lines.append(
-                    f"  {stop['begin'][11:16]}–{stop['end'][11:16]} {stop['ref']} (by {stop['mode'] or 'foot'})"
+                    "  "
+                    + _("%(begin)s–%(end)s %(ref)s (by %(mode)s)")
+                    % {
+                        "begin": stop["begin"][11:16],
+                        "end": stop["end"][11:16],
+                        "ref": stop["ref"],
+                        "mode": mode_name(stop["mode"]),
+                    }
                 )
             finish = day["finish"]
-            where = "hotel night" if finish["overnight"] else "home"
+            where = _("hotel night") if finish["overnight"] else _("home")
             lines.append(f"  {finish['time'][11:16]} {where}")
         for item in doc["dropped"]:
-            lines.append(f"dropped {item['ref']}: {item['reason']}")
+            lines.append(_("dropped %(ref)s: %(reason)s") % item)
         for item in doc["infeasible"]:
-            lines.append(f"NOT PLACED {item['ref']}: {item['reason']}")
+            lines.append(_("NOT PLACED %(ref)s: %(reason)s") % item)
+        for note in doc.get("notes", []):
+            lines.append(_("note: %(note)s") % {"note": note})
         t = doc["totals"]
         lines.append(
-            f"total {t['km']} km, {t['travel_minutes']} min, {t['co2_kg']} kg CO2, travel "
-            f"{t['travel_cost']['amount']} + hotels {t['overnight_cost']['amount']} {t['travel_cost']['currency']}, "
-            f"value covered {t['value_covered']['amount']} {t['value_covered']['currency']}"
+            _(
+                "total %(km)s km, %(minutes)s min, %(co2)s kg CO2, travel %(travel)s + hotels %(hotels)s %(currency)s, "
+                "value covered %(value)s %(value_currency)s"
+            )
+            % {
+                "km": t["km"],
+                "minutes": t["travel_minutes"],
+                "co2": t["co2_kg"],
+                "travel": t["travel_cost"]["amount"],
+                "hotels": t["overnight_cost"]["amount"],
+                "currency": t["travel_cost"]["currency"],
+                "value": t["value_covered"]["amount"],
+                "value_currency": t["value_covered"]["currency"],
+            }
         )
-        lines.append("feasible" if doc["feasible"] else "INFEASIBLE: required visits could not be placed")
+        lines.append(_("feasible") if doc["feasible"] else _("INFEASIBLE: required visits could not be placed"))
         return "\n".join(lines)
+
+
+def mode_name(mode: str | None) -> str:
+    """A travel mode in words (the JSON keeps the code)."""
+    names = {"car": _("car"), "rail": _("train"), "air": _("plane"), None: _("foot")}
+    return names.get(mode, mode or "")

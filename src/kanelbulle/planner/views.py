@@ -1,0 +1,382 @@
+"""The plan pages (/plan/) and the brief for a visit (/plan/brief/REF/).
+
+Views read the request, call the planner (models.make_plan, accept_plan; the solver is a plain
+module) and render. A plan is kept once solved, so a reload shows it without solving again.
+Without JavaScript the "Plan these days" button posts the form; with htmx the page asks for the
+plan as soon as it loads and shows "Planning…" meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from kanelbulle.customers.models import FactKind, FactSource
+from kanelbulle.maps import MapLeg, MapStop, day_colours, route_map
+from kanelbulle.planner.forms import ChangeForm, PlanForm
+from kanelbulle.planner.models import (
+    PlanError,
+    VisitPlan,
+    accept_plan,
+    latest_plan,
+    make_plan,
+    next_working_day,
+    plan_meetings,
+    plan_owner,
+    plannable_sellers,
+    visible_plan,
+)
+from kanelbulle.web.pages import user_of, workspace
+
+DEFAULT_DAYS = 5
+
+
+def mode_label(mode: str | None) -> str:
+    return {
+        "car": gettext("by car"),
+        "rail": gettext("by train"),
+        "air": gettext("by air"),
+    }.get(mode or "", "")
+
+
+def hours(minutes: int | float) -> str:
+    m = int(minutes)
+    return f"{m // 60}:{m % 60:02d}"
+
+
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def plan_context(plan: VisitPlan) -> dict[str, Any]:
+    """Everything the plan template shows: days and stops in order, the map, drops and totals."""
+    doc = plan.plan
+    base = {v["ref"]: v for v in plan.base_problem.get("visits", [])}
+    values = {v["ref"]: v for v in plan.values}
+    home = plan.base_problem["seller"]["home"]
+    # The map colours only the days it draws (a visit, a leg or a hotel); the list matches it.
+    drawn = {
+        k
+        for k, day in enumerate(doc.get("days", []), start=1)
+        if day["stops"] or day["finish"]["overnight"] or (day["start"]["lat"], day["start"]["lon"]) != (
+            home["lat"], home["lon"])
+    }  # fmt: skip
+    colours = day_colours(drawn)
+    stops: list[MapStop] = [MapStop(home["lat"], home["lon"], gettext("Home"), "home")]
+    legs: list[MapLeg] = []
+    day_names: dict[int, str] = {}
+    days: list[dict[str, Any]] = []
+    planned: set[str] = set()
+    n = 0
+    dates = []
+    for k, day in enumerate(doc.get("days", []), start=1):
+        date = dt.date.fromisoformat(day["date"])
+        dates.append(date)
+        day_names[k] = date_format(date, "D j M")
+        prev = (day["start"]["lat"], day["start"]["lon"])
+        items = []
+        for stop in day["stops"]:
+            n += 1
+            visit = base.get(stop["ref"], {})
+            name = visit.get("name") or stop["ref"]
+            planned.add(stop["ref"])
+            stops.append(MapStop(visit["lat"], visit["lon"], name, "visit", day=k))
+            legs.append(MapLeg(prev[0], prev[1], visit["lat"], visit["lon"], stop["mode"] or "car", day=k))
+            prev = (visit["lat"], visit["lon"])
+            value = values.get(stop["ref"], {})
+            begin, end = _when(stop["begin"]), _when(stop["end"])
+            items.append(
+                {
+                    "n": n,
+                    "ref": stop["ref"],
+                    "name": name,
+                    "mode": mode_label(stop["mode"]),
+                    "arrive": _when(stop["arrive"]),
+                    "begin": begin,
+                    "end": end,
+                    "minutes": int((end - begin).total_seconds() // 60),
+                    "value": value.get("value"),
+                    "why": value.get("why", []),
+                    "required": bool(value.get("required")),
+                    "pinned": stop["ref"] in plan.pins,
+                }
+            )
+        finish = day["finish"]
+        if finish["overnight"]:
+            stops.append(MapStop(finish["lat"], finish["lon"], gettext("Hotel night"), "hotel", day=k))
+        elif (finish["lat"], finish["lon"]) != prev:
+            legs.append(MapLeg(prev[0], prev[1], finish["lat"], finish["lon"], finish["mode"] or "car", day=k))
+        days.append(
+            {
+                "k": k,
+                "date": date,
+                "colour": colours.get(k, ""),
+                "leave": _when(day["start"]["time"]),
+                "from_hotel": (day["start"]["lat"], day["start"]["lon"]) != (home["lat"], home["lon"]),
+                "stops": items,
+                "finish": _when(finish["time"]),
+                "finish_mode": mode_label(finish["mode"]),
+                "overnight": finish["overnight"],
+                "km": day["km"],
+                "travel": hours(day["travel_minutes"]),
+            }
+        )
+    title = gettext("Route of %(seller)s, %(first)s – %(last)s") % {
+        "seller": plan.owner,
+        "first": date_format(plan.start, "j M"),
+        "last": date_format(plan.start + dt.timedelta(days=plan.days - 1), "j M Y"),
+    }
+    svg = route_map(
+        stops,
+        legs=legs,
+        title=title,
+        day_names=day_names,
+        locale=get_language() or "en",
+        empty_text=gettext("Nothing to show on the map"),
+    )
+    dropped = []
+    for item in doc.get("dropped", []):
+        value = values.get(item["ref"], {})
+        dropped.append(
+            {"ref": item["ref"], "name": base.get(item["ref"], {}).get("name") or item["ref"],
+             "reason": item["reason"], "value": value.get("value")}
+        )  # fmt: skip
+    infeasible = [
+        {"ref": i["ref"], "name": base.get(i["ref"], {}).get("name") or i["ref"], "reason": i["reason"]}
+        for i in doc.get("infeasible", [])
+    ]
+    removed = [{"ref": r, "name": base.get(r, {}).get("name") or r} for r in plan.removed]
+    totals = doc.get("totals", {})
+    cost = Decimal(totals["travel_cost"]["amount"]) + Decimal(totals["overnight_cost"]["amount"])
+    latest = latest_plan(plan.owner, plan.start, plan.days)
+    return {
+        "plan": plan,
+        "svg": svg,
+        "days": days,
+        "dates": dates,
+        "dropped": dropped,
+        "infeasible": infeasible,
+        "removed": removed,
+        "pins": [
+            {"ref": r, "name": base.get(r, {}).get("name") or r, "date": dt.date.fromisoformat(d)}
+            for r, d in plan.pins.items()
+        ],
+        "totals": totals,
+        "total_cost": f"{cost:.2f}",
+        "travel": hours(totals.get("travel_minutes", 0)),
+        "nights": sum(1 for d in days if d["overnight"]),
+        "visits": n,
+        "is_latest": latest is None or latest.pk == plan.pk,
+        "meetings": plan_meetings(plan) if plan.accepted_at else [],
+    }
+
+
+def _form_data(request: HttpRequest, source: Any) -> dict[str, str]:
+    viewer = user_of(request)
+    today = timezone.localdate()
+    return {
+        "user": source.get("user") or viewer.username,
+        "start": source.get("start") or next_working_day(today).isoformat(),
+        "days": source.get("days") or str(DEFAULT_DAYS),
+    }
+
+
+def _page(request: HttpRequest, form: PlanForm, status: int = 200, **extra: Any) -> HttpResponse:
+    return render(request, "planner/plan.html", {"form": form} | extra, status=status)
+
+
+@require_GET
+@workspace
+def plan_page(request: HttpRequest) -> HttpResponseBase:
+    """The plan for the chosen days, or "Planning…" while it is made (it is solved only once)."""
+    viewer = user_of(request)
+    data = _form_data(request, request.GET)
+    owner = plan_owner(viewer, data["user"])
+    form = PlanForm(data, sellers=plannable_sellers(viewer))
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    plan = latest_plan(owner, form.cleaned_data["start"], form.cleaned_data["days"])
+    if plan is None:
+        return _page(request, form, pending=True, owner=owner)
+    return _page(request, form, owner=owner, **plan_context(plan))
+
+
+@require_POST
+@workspace
+def plan_solve(request: HttpRequest) -> HttpResponseBase:
+    viewer = user_of(request)
+    data = _form_data(request, request.POST)
+    owner = plan_owner(viewer, data["user"])
+    form = PlanForm(data, sellers=plannable_sellers(viewer))
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    try:
+        plan = make_plan(viewer, owner, form.cleaned_data["start"], form.cleaned_data["days"])
+    except PlanError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        if request.headers.get("HX-Request"):  # htmx swaps 2xx answers only
+            return render(request, "planner/_errors.html", {"errors": exc.messages})
+        return _page(request, form, status=400)
+    if request.headers.get("HX-Request"):
+        response = render(request, "planner/_plan.html", plan_context(plan))
+        response["HX-Push-Url"] = reverse("planner:detail", args=[plan.pk])
+        return response
+    return redirect("planner:detail", plan.pk)
+
+
+@require_GET
+@workspace
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    viewer = user_of(request)
+    plan = visible_plan(viewer, pk)
+    form = PlanForm(
+        {"user": plan.owner.username, "start": plan.start.isoformat(), "days": str(plan.days)},
+        sellers=plannable_sellers(viewer) if plan.owner in plannable_sellers(viewer) else [plan.owner],
+    )
+    form.is_valid()
+    return _page(request, form, owner=plan.owner, **plan_context(plan))
+
+
+@require_POST
+@workspace
+def plan_change(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Pin a visit to a day, unpin it, remove it, restore it, or re-plan from the book: a new plan."""
+    viewer = user_of(request)
+    plan = visible_plan(viewer, pk)
+    form = ChangeForm(request.POST)
+    if not form.is_valid():
+        return _detail_with_errors(request, plan, [str(e) for errs in form.errors.values() for e in errs])
+    action, ref, date = form.cleaned_data["action"], form.cleaned_data["ref"], form.cleaned_data["date"]
+    pins, removed = dict(plan.pins), list(plan.removed)
+    if action == "pin":
+        pins[ref] = date.isoformat()
+        if ref in removed:
+            removed.remove(ref)
+    elif action == "unpin":
+        pins.pop(ref, None)
+    elif action == "remove":
+        pins.pop(ref, None)
+        if ref not in removed:
+            removed.append(ref)
+    elif action == "restore" and ref in removed:
+        removed.remove(ref)
+    try:
+        new = make_plan(
+            viewer, plan.owner, plan.start, plan.days, pins=pins, removed=removed, previous=plan,
+            refresh=action == "replan",
+        )  # fmt: skip
+    except PlanError as exc:
+        return _detail_with_errors(request, plan, exc.messages)
+    return redirect("planner:detail", new.pk)
+
+
+def _detail_with_errors(request: HttpRequest, plan: VisitPlan, errors: list[str]) -> HttpResponse:
+    viewer = user_of(request)
+    form = PlanForm(
+        {"user": plan.owner.username, "start": plan.start.isoformat(), "days": str(plan.days)},
+        sellers=plannable_sellers(viewer) if plan.owner in plannable_sellers(viewer) else [plan.owner],
+    )
+    form.is_valid()
+    status = 200 if request.headers.get("HX-Request") else 400  # htmx swaps 2xx answers only
+    return _page(request, form, status=status, owner=plan.owner, change_errors=errors, **plan_context(plan))
+
+
+@require_POST
+@workspace
+def plan_accept(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Accept: the plan's visits become planned meetings (once), then offered as an .ics file."""
+    from django.contrib import messages
+
+    viewer = user_of(request)
+    plan = visible_plan(viewer, pk)
+    meetings = accept_plan(viewer, plan)
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d planned meeting is in your calendar.", "%(n)d planned meetings are in your calendar.", len(meetings)
+        )
+        % {"n": len(meetings)},
+    )
+    return redirect("planner:detail", plan.pk)
+
+
+@require_GET
+@workspace
+def plan_ics(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The accepted plan's meetings as one iCalendar file (the calendar feed's own events)."""
+    from kanelbulle.connectors.ical import feed
+
+    viewer = user_of(request)
+    plan = visible_plan(viewer, pk)
+    body = feed(plan.owner, plan_meetings(plan))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.start.isoformat()}.ics"'
+    return response
+
+
+# -- the brief -------------------------------------------------------------------------------
+
+TREND = {"up": "↑", "down": "↓", "flat": "→"}
+
+
+@require_GET
+@workspace
+def brief_page(request: HttpRequest, ref: str) -> HttpResponseBase:
+    """The brief for a visit, for a phone and for paper (``?print=1``); only what the viewer may see."""
+    from kanelbulle.planner.brief import brief
+
+    viewer = user_of(request)
+    doc = brief(viewer, ref, today=timezone.localdate())
+    kinds = dict(FactKind.choices)
+    sources = dict(FactSource.choices)
+    for person in doc["people"]:
+        for fact in person["facts"]:
+            fact["kind_label"] = kinds.get(fact["kind"], fact["kind"])
+            fact["source_label"] = sources.get(fact["source"], fact["source"])
+            fact["learned_date"] = dt.date.fromisoformat(fact["learned"])
+    for m in doc["last_meetings"]:
+        m["when"] = _when(m["start"])
+    for r in doc["waiting_requests"]:
+        r["when"] = _when(r["requested_at"])
+    for g in doc["gifts"]:
+        g["when"] = dt.date.fromisoformat(g["date"])
+    for o in doc["orders"]:
+        o["arrow"] = TREND[o["trend"]]
+    return render(
+        request,
+        "planner/brief.html",
+        {
+            "doc": doc,
+            "c": doc["customer"],
+            "printing": request.GET.get("print") == "1",
+            "openers": openers(doc),
+        },
+    )
+
+
+def openers(doc: dict[str, Any]) -> list[dict[str, str]]:
+    """Openers from the facts, in the viewer's language (the brief's own are in English for the CLI)."""
+    patterns = {
+        "pet": gettext("Ask about the pets: %(text)s"),
+        "family": gettext("Ask about the family: %(text)s"),
+        "interest": gettext("Talk about %(text)s"),
+        "preference": gettext("Remember: %(text)s"),
+        "date": gettext("Mind the date: %(text)s"),
+    }
+    out = []
+    for person in doc["people"]:
+        for fact in person["facts"]:
+            pattern = patterns.get(fact["kind"])
+            if pattern:
+                out.append({"person": person["name"], "text": pattern % {"text": fact["text"]}})
+    return out
