@@ -41,6 +41,7 @@ from kanelbulle.customers import actions as customers
 from kanelbulle.customers.models import Customer, Fact
 from kanelbulle.gifts import actions as gifts
 from kanelbulle.gifts.models import Gift
+from kanelbulle.planner.models import VisitPlan, make_plan, next_working_day
 from tests.personas import Personas
 from tests.test_workspace_book import ANNA_UNSAID, Book, make_book
 
@@ -104,6 +105,15 @@ PAGES: dict[str, dict[str, str]] = {
     "gifts:detail": {"GET": TEAM},
     "gifts:approve": {"GET": "405 405 405 405 405 405", "POST": "L 403 403 302 302 404"},
     "gifts:void": {"GET": "405 405 405 405 405 405", "POST": "L 302 403 302 302 404"},
+    # the plan: a seller plans their own days; a plan is seen by its seller, their manager and the
+    # admin (a teammate's plan is not theirs to see: 404); only its seller accepts it (403 to others)
+    "planner:plan": {"GET": ALL},
+    "planner:solve": {"GET": "405 405 405 405 405 405", "POST": "L 302 302 302 302 302"},
+    "planner:detail": {"GET": "L 200 404 200 200 404"},
+    "planner:change": {"GET": "405 405 405 405 405 405", "POST": "L 302 404 302 302 404"},
+    "planner:accept": {"GET": "405 405 405 405 405 405", "POST": "L 302 404 403 403 404"},
+    "planner:ics": {"GET": "L 200 404 200 200 404"},
+    "planner:brief": {"GET": TEAM},
     # insights, evidence
     "insights:list": {"GET": ALL},
     "insights:size_bias": {"GET": ALL},
@@ -127,6 +137,8 @@ A_TEAM = "401 200 200 200 200 404"
 A_EDIT = "401 200 403 200 200 404"
 API: dict[str, str] = {
     "api_health": "200 200 200 200 200 200",
+    "planner_api_post_plan": A_ALL,  # each caller plans their own days
+    "planner_api_get_brief": A_TEAM,
     "api_me": A_ALL,
     "api_new_calendar_token": "401 201 201 201 201 201",
     "api_list_users": A_ALL,
@@ -195,6 +207,7 @@ class World:
     spare: Customer  # Anna's customer without gifts, for the deletes
     fact: Fact
     gift: Gift
+    plan: VisitPlan  # Anna's plan for one day
     tokens: dict[str, str] = field(default_factory=dict)
 
     def user(self, caller: str) -> User | None:
@@ -216,7 +229,8 @@ def make_world(people: Personas) -> World:
         direction="given",
     )  # fmt: skip
     gift, _ = gifts.record_gift(None, data, user=people.seller)
-    world = World(book=book, people=people, spare=spare, fact=fact, gift=gift)
+    plan = make_plan(people.seller, people.seller, next_working_day(timezone.localdate()), 1)
+    world = World(book=book, people=people, spare=spare, fact=fact, gift=gift, plan=plan)
     for caller in CALLERS[1:]:
         _, world.tokens[caller] = ApiToken.issue(world.user(caller))  # type: ignore[arg-type]
     return world
@@ -246,6 +260,8 @@ def page_kwargs(name: str, params: list[str], w: World) -> dict[str, Any]:
         values["ref"] = w.gift.ref
     if name.startswith("privacy:"):
         values["ref"] = b.li.ref
+    if name.startswith("planner:"):
+        values["pk"] = w.plan.pk
     if name == "customers:delete":
         values["ref"] = w.spare.ref
     return {p: values[p] for p in params}
@@ -334,6 +350,9 @@ def page_body(name: str, caller: str, w: World) -> dict[str, Any]:
         },
         "gifts:approve": {"note": "fine"},
         "gifts:void": {"reason": "entered twice"},
+        "planner:solve": {"start": next_working_day(timezone.localdate()).isoformat(), "days": "1"},
+        "planner:change": {"action": "replan"},
+        "planner:accept": {},
         "privacy:erase": {"confirm": b.li.name},
         "privacy:renew": {},
     }
@@ -353,6 +372,7 @@ def api_path(op: str, template: str, w: World) -> str:
         "deals": b.deal.ref,
         "orders": b.order.ref,
         "gifts": w.gift.ref,
+        "brief": b.lulea.ref,
     }
     collection = template.removeprefix("/api/v1/").split("/")[0]
     ref = w.spare.ref if op == "customers_api_delete_customer" else by_collection.get(collection, "")
@@ -375,6 +395,7 @@ def api_body(op: str, w: World) -> Any:
         "customers_api_replace_contact": {"name": "Li Wei", "lawful_basis": "consent", "version": version_of(b.li)},
         "customers_api_patch_contact": {"title": "CTO", "version": version_of(b.li)},
         "customers_api_add_fact": {"kind": "pet", "text": "A third schnauzer"},
+        "planner_api_post_plan": {"start": next_working_day(timezone.localdate()).isoformat(), "days": 1},
         "customers_api_import_vcard_route": "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Karin Ny\r\nN:Ny;Karin;;;\r\n"
         "EMAIL:karin@example.se\r\nEND:VCARD\r\n",
         "meetings_api_create_meeting": {"customer": b.lulea.ref, "start": start, "modality": "phone"},
