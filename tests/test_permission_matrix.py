@@ -114,6 +114,7 @@ PAGES: dict[str, dict[str, str]] = {
     "planner:accept": {"GET": "405 405 405 405 405 405", "POST": "L 302 404 403 403 404"},
     "planner:ics": {"GET": "L 200 404 200 200 404"},
     "planner:brief": {"GET": TEAM},
+    "planner:worth": {"GET": TEAM},
     # insights, evidence
     "insights:list": {"GET": ALL},
     "insights:size_bias": {"GET": ALL},
@@ -139,6 +140,7 @@ API: dict[str, str] = {
     "api_health": "200 200 200 200 200 200",
     "planner_api_post_plan": A_ALL,  # each caller plans their own days
     "planner_api_get_brief": A_TEAM,
+    "planner_api_get_trip_worth": A_TEAM,
     "api_me": A_ALL,
     "api_new_calendar_token": "401 201 201 201 201 201",
     "api_list_users": A_ALL,
@@ -373,6 +375,7 @@ def api_path(op: str, template: str, w: World) -> str:
         "orders": b.order.ref,
         "gifts": w.gift.ref,
         "brief": b.lulea.ref,
+        "trip-worth": b.lulea.ref,
     }
     collection = template.removeprefix("/api/v1/").split("/")[0]
     ref = w.spare.ref if op == "customers_api_delete_customer" else by_collection.get(collection, "")

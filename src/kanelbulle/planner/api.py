@@ -46,3 +46,20 @@ def get_brief(request: HttpRequest, ref: str) -> dict[str, Any]:
     from kanelbulle.planner.brief import brief
 
     return brief(request.user, ref, today=timezone.localdate())
+
+
+@router.get("/trip-worth/{ref}", response=dict[str, Any])
+def get_trip_worth(request: HttpRequest, ref: str) -> dict[str, Any]:
+    """Is a trip to this customer worth it (as `kanelbulle trip-worth --json`), from its seller's home."""
+    from kanelbulle.core.access import NotVisible, visible_customers
+    from kanelbulle.core.rates import NoRate
+    from kanelbulle.planner.book import BookError
+    from kanelbulle.planner.worth import trip_worth_document
+
+    customer = visible_customers(request.user).select_related("owner").filter(ref=ref).first()  # type: ignore[arg-type]
+    if customer is None:
+        raise NotVisible(ref)
+    try:
+        return trip_worth_document(request.user, customer)
+    except (BookError, NoRate) as exc:
+        raise ApiProblem(409, "customer", str(exc)) from None

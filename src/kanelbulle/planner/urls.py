@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/accept/", views.plan_accept, name="accept"),
     path("<int:pk>/plan.ics", views.plan_ics, name="ics"),
     path("brief/<str:ref>/", views.brief_page, name="brief"),
+    path("worth/<str:ref>/", views.worth_page, name="worth"),
 ]

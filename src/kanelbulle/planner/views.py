@@ -380,3 +380,32 @@ def openers(doc: dict[str, Any]) -> list[dict[str, str]]:
             if pattern:
                 out.append({"person": person["name"], "text": pattern % {"text": fact["text"]}})
     return out
+
+
+@require_GET
+@workspace
+def worth_page(request: HttpRequest, ref: str) -> HttpResponseBase:
+    """Is this trip worth it: car, train and plane against a video call, in words and numbers."""
+    from kanelbulle.core.access import NotVisible, visible_customers
+    from kanelbulle.core.rates import NoRate
+    from kanelbulle.planner.book import BookError
+    from kanelbulle.planner.worth import trip_worth_document
+
+    viewer = user_of(request)
+    customer = visible_customers(viewer).select_related("owner").filter(ref=ref).first()
+    if customer is None:
+        raise NotVisible(ref)
+    language = "sv" if (get_language() or "en").startswith("sv") else "en"
+    try:
+        doc = trip_worth_document(viewer, customer)
+    except (BookError, NoRate) as exc:
+        return render(request, "planner/worth.html", {"customer": customer, "problem": str(exc)}, status=409)
+    rows = [
+        {**option, "text": text, "hours": hours(option.get("minutes_one_way") or 0)}
+        for option, text in zip(doc["options"], doc["texts"][language], strict=True)
+    ]
+    return render(
+        request,
+        "planner/worth.html",
+        {"customer": customer, "doc": doc, "rows": rows, "summary": doc["summaries"][language]},
+    )
