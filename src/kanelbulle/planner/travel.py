@@ -136,7 +136,8 @@ def matrices(problem: PlanProblem, lat: list[float], lon: list[float], road: Roa
             minutes = mode.overhead_minutes + km / mode.speed_kmh * 60
         cost = float(mode.fixed_cost) + km * float(mode.cost_per_km) + minutes / 60 * per_hour
         cost = np.where(gc >= mode.min_km, cost, big)
-        better = (cost < best_cost - 1e-9) | ((np.abs(cost - best_cost) <= 1e-9) & (minutes < best_min))
+        with np.errstate(invalid="ignore"):  # inf - inf (no mode yet, none allowed) is nan: not better
+            better = (cost < best_cost - 1e-9) | ((np.abs(cost - best_cost) <= 1e-9) & (minutes < best_min))
         best_cost = np.where(better, cost, best_cost)
         best_min = np.where(better, minutes, best_min)
         best_mode = np.where(better, k, best_mode)
