@@ -19,7 +19,7 @@ from tests.cli import run
 from tests.plan_checker import check_plan, violations
 
 ITERATIONS = 2000
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench-data" / "vrptw"
+BENCH = Path(__file__).parent / "fixtures" / "vrptw"  # two Solomon instances and their best-known costs
 
 STOCKHOLM = {"lat": 59.3293, "lon": 18.0686}
 WEEK = ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]  # Monday to Friday
@@ -378,10 +378,9 @@ def _bks(instance: str) -> float:
     raise KeyError(instance)
 
 
-@pytest.mark.skipif(not BENCH.is_dir(), reason="the shared benchmark data is not beside the repository")
 @pytest.mark.parametrize("name", ["C101.txt", "R101.vrp"])
 def test_a_solomon_instance_is_solved_to_feasibility(name: str) -> None:
-    result = run("plan", "--problem", str(BENCH / "solomon" / name), "--iterations", "300", "--json")
+    result = run("plan", "--problem", str(BENCH / name), "--iterations", "300", "--json")
     assert result.code == 0, result.err
     doc = result.json
     assert set(doc) == {"cost", "routes", "feasible", "seconds"}
