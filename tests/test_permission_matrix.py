@@ -103,6 +103,9 @@ PAGES: dict[str, dict[str, str]] = {
     "gifts:check": {"GET": ALL},
     "gifts:policy": {"GET": ALL, "POST": "L 403 403 403 302 403"},
     "gifts:detail": {"GET": TEAM},
+    "gifts:edit": {"GET": "L 200 403 200 200 404", "POST": "L 302 403 302 302 404"},
+    "web:user_edit": {"GET": "L 403 403 403 200 403", "POST": "L 403 403 403 302 403"},
+    "web:user_active": {"GET": "L 403 403 403 200 403", "POST": "L 403 403 403 302 403"},
     "gifts:approve": {"GET": "405 405 405 405 405 405", "POST": "L 403 403 302 302 404"},
     "gifts:void": {"GET": "405 405 405 405 405 405", "POST": "L 302 403 302 302 404"},
     # the plan: a seller plans their own days; a plan is seen by its seller, their manager and the
@@ -257,6 +260,7 @@ def page_kwargs(name: str, params: list[str], w: World) -> dict[str, Any]:
         "order_ref": b.order.ref,
         "pk": w.fact.pk,
         "name": "docs.js",
+        "username": "anna",
     }
     if name.startswith("gifts:"):
         values["ref"] = w.gift.ref
@@ -351,6 +355,28 @@ def page_body(name: str, caller: str, w: World) -> dict[str, Any]:
             "note": "same again",
         },
         "gifts:approve": {"note": "fine"},
+        "gifts:edit": {
+            "direction": "given",
+            "contact": b.li.ref,
+            "description": "Cinnamon buns for the office",
+            "category": "food",
+            "occasion": "Christmas",
+            "amount": "450.00",
+            "currency": "SEK",
+            "date": timezone.localdate().isoformat(),
+            "version": str(version_of(w.gift)),
+            "action": "save",
+        },
+        "web:user_edit": {
+            "name": "Anna Berg",
+            "role": "seller",
+            "team": "south",
+            "home_city": "Luleå",
+            "home_country": "SE",
+            "time_zone": "Europe/Stockholm",
+            "is_active": "on",
+        },
+        "web:user_active": {"active": "no"},
         "gifts:void": {"reason": "entered twice"},
         "planner:solve": {"start": next_working_day(timezone.localdate()).isoformat(), "days": "1"},
         "planner:change": {"action": "replan"},

@@ -1,12 +1,25 @@
-"""Actions on users and tokens, shared by the CLI, the web app and the API."""
+"""Actions on users and tokens, shared by the CLI, the web app and the API.
+
+A user who owns records cannot be deleted (their customers, meetings and gifts point at them and
+the register must keep its history), so an admin deactivates them instead: they can no longer log
+in, their API and calendar tokens are revoked, and their records stay.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import transaction
+import math
+import zoneinfo
+from typing import Any
 
-from kanelbulle.accounts.models import ApiToken, Role, User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kanelbulle.accounts.models import ApiToken, CalendarToken, Role, User
+from kanelbulle.core import gazetteer
+from kanelbulle.core.actions import audit
 
 
 def user_create(*, username: str, role: str, password: str | None = None, name: str = "", team: str = "") -> User:
@@ -46,3 +59,170 @@ def token_create(*, username: str, name: str = "") -> tuple[ApiToken, str]:
     if user is None:
         raise ValidationError([f"no user named {username!r}"])
     return ApiToken.issue(user, name)
+
+
+USER_FIELDS = {"name", "role", "team", "home_city", "home_country", "home_lat", "home_lon", "time_zone"}
+PLACE_FIELDS = {"home_city", "home_country", "home_lat", "home_lon"}
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None and not actor.is_admin_role:
+        raise PermissionDenied(_("only an admin may change users"))
+
+
+def _coordinate(raw: Any, field: str, limit: float, problems: dict[str, list[str]]) -> float | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > limit:
+        problems.setdefault(field, []).append(
+            _("%(value)s is not a coordinate between -%(limit)s and %(limit)s") % {"value": raw, "limit": int(limit)}
+        )
+        return None
+    return value
+
+
+def _home(user: User, fields: dict[str, Any], problems: dict[str, list[str]]) -> dict[str, Any]:
+    """The home place from what was given: explicit lat and lon win; else the city is looked up in
+    the offline gazetteer; an empty city and country clear the home place."""
+    city = str(fields.get("home_city", user.home_city) or "").strip()
+    country = str(fields.get("home_country", user.home_country) or "").strip().upper()
+    raw_lat = fields.get("home_lat", user.home_lat)
+    raw_lon = fields.get("home_lon", user.home_lon)
+    lat = _coordinate(raw_lat, "home_lat", 90, problems)
+    lon = _coordinate(raw_lon, "home_lon", 180, problems)
+    if country and not gazetteer.is_country(country):
+        problems.setdefault("home_country", []).append(
+            _("%(code)s is not a country code such as SE or NO") % {"code": country}
+        )
+        return {}
+    if (lat is None) != (lon is None) and "home_lat" not in problems and "home_lon" not in problems:
+        problems.setdefault("home_lat" if lat is None else "home_lon", []).append(
+            _("give both latitude and longitude, or neither to look the city up")
+        )
+        return {}
+    if problems.keys() & {"home_lat", "home_lon"}:
+        return {}
+    zone: str | None = None
+    if lat is not None and lon is not None:
+        if city and not country:
+            problems.setdefault("home_country", []).append(_("required with a home city"))
+            return {}
+        zone = gazetteer.zone_for(lat, lon, country) if country else None
+    elif city:
+        if not country:
+            problems.setdefault("home_country", []).append(_("required with a home city"))
+            return {}
+        try:
+            place = gazetteer.lookup(city, country)
+        except gazetteer.UnknownPlace:
+            problems.setdefault("home_city", []).append(
+                _("%(city)s in %(country)s is not in the offline gazetteer: check the spelling or give latitude "
+                  "and longitude") % {"city": city, "country": country}
+            )  # fmt: skip
+            return {}
+        city, lat, lon, zone = place.name, place.lat, place.lon, place.time_zone  # as the gazetteer spells it
+    elif country:
+        problems.setdefault("home_city", []).append(_("required with a home country"))
+        return {}
+    return {"home_city": city, "home_country": country, "home_lat": lat, "home_lon": lon, "_zone": zone}
+
+
+@transaction.atomic
+def user_update(actor: User | None, user: User, **fields: Any) -> User:
+    """Change a user's name, role, team, home place and time zone (admins only).
+
+    The home place: a city and country are looked up in the offline gazetteer (which also gives
+    the time zone when none is given), unless explicit lat and lon are given. An admin cannot take
+    away their own admin role (nobody would be left to give it back). Raises ValidationError with
+    the problems per field; nothing is stored then."""
+    _require_admin(actor)
+    unknown = set(fields) - USER_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: [_("cannot be changed here")]})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    problems: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    if "name" in fields:
+        values["name"] = str(fields["name"] or "").strip()
+    if "team" in fields:
+        values["team"] = str(fields["team"] or "").strip()
+    if "role" in fields:
+        role = str(fields["role"] or "")
+        if role not in Role.values:
+            problems.setdefault("role", []).append(
+                _("must be one of %(choices)s, not %(value)s") % {"choices": ", ".join(Role.values), "value": role}
+            )
+        elif actor is not None and actor.pk == user.pk and role != Role.ADMIN and user.role == Role.ADMIN:
+            problems.setdefault("role", []).append(_("you cannot take away your own admin role"))
+        else:
+            values["role"] = role
+    zone_from_place: str | None = None
+    if fields.keys() & PLACE_FIELDS:
+        home = _home(user, fields, problems)
+        zone_from_place = home.pop("_zone", None)
+        values |= home
+    if "time_zone" in fields and str(fields["time_zone"] or "").strip():
+        name = str(fields["time_zone"]).strip()
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            problems.setdefault("time_zone", []).append(
+                _("%(zone)s is not a time zone such as Europe/Stockholm") % {"zone": name}
+            )
+        else:
+            values["time_zone"] = name
+    elif zone_from_place:
+        values["time_zone"] = zone_from_place
+    if problems:
+        raise ValidationError(problems)
+    changes: dict[str, list[Any]] = {}
+    for name, value in values.items():
+        old = getattr(user, name)
+        if old != value:
+            changes[name] = [old, value]
+            setattr(user, name, value)
+    if "role" in changes:
+        user.is_staff = user.role == Role.ADMIN
+    if not changes:
+        return user
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+    user.save()
+    audit(actor, "user_update", user, username=user.username, changes=changes)
+    return user
+
+
+@transaction.atomic
+def user_set_active(actor: User | None, user: User, active: bool) -> User:
+    """Deactivate (the "delete" of a user who owns records) or reactivate a user (admins only).
+
+    A deactivated user cannot log in, their sessions stop working (Django refuses an inactive
+    user) and their API and calendar tokens are revoked for good: a reactivated user gets new
+    ones. Their records stay. An admin cannot deactivate themselves."""
+    _require_admin(actor)
+    if not active and actor is not None and actor.pk == user.pk:
+        raise ValidationError({"is_active": [_("you cannot deactivate yourself; ask another admin")]})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    revoked = 0
+    if not active:
+        now = timezone.now()
+        revoked = ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=now)
+        CalendarToken.objects.filter(user=user, revoked_at=None).update(revoked_at=now)
+    audit(
+        actor,
+        "user_reactivate" if active else "user_deactivate",
+        user,
+        username=user.username,
+        **({} if active else {"tokens_revoked": revoked}),
+    )
+    return user

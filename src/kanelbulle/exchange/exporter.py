@@ -3,12 +3,14 @@
 Deterministic: records sorted by ref (users by username), optional fields left out when
 empty, datetimes in the customer's own time zone with its offset, so that export, import into
 an empty database and export again give the same document apart from ``exported_at``.
-As a user (``--as``), only what that user may see, and no one else's ``unsaid``.
+As a user (``--as``), only what that user may see, and no one else's ``unsaid``. The audit log
+is admin information: only the operator's export carries it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 from decimal import Decimal
 from functools import cache
@@ -18,11 +20,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kanelbulle.accounts.models import User
-from kanelbulle.core.models import Erasure
+from kanelbulle.core.models import AuditEntry, Erasure
 from kanelbulle.core.money import Money
 from kanelbulle.customers.models import Contact, Customer, Fact
 from kanelbulle.deals.models import Deal, Order
-from kanelbulle.exchange.schema import FORMAT
+from kanelbulle.exchange.schema import AUDIT_LOG, FORMAT, IMPORT_ACTIONS
 from kanelbulle.gifts.models import Gift
 from kanelbulle.meetings.models import Meeting, MeetingRequest
 
@@ -129,7 +131,34 @@ def export_document(*, as_user: User | None = None) -> dict[str, Any]:
         for e in Erasure.objects.order_by("kind", "ref")
     ]
     _put(doc, "erasures", erasures)
+    if as_user is None:
+        _put(doc, AUDIT_LOG, audit_log())
     return doc
+
+
+def audit_log() -> list[dict[str, Any]]:
+    """Every audit entry but the import's own notes, oldest first (ties in the order written).
+
+    Times in UTC with their microseconds (an entry is matched by its time on import); ``detail``
+    with its keys sorted, so SQLite and PostgreSQL (jsonb reorders keys) export the same text.
+    """
+    rows = (
+        AuditEntry.objects.exclude(action__in=IMPORT_ACTIONS)
+        .order_by("at", "id")
+        .values_list("at", "actor__username", "actor_label", "action", "kind", "ref", "detail")
+    )
+    out: list[dict[str, Any]] = []
+    for at, username, label, action, kind, ref, detail in rows.iterator(chunk_size=2000):
+        entry: dict[str, Any] = {"at": at.astimezone(dt.UTC).isoformat()}
+        _put(entry, "who", username or label)
+        entry["action"] = action
+        _put(entry, "kind", kind)
+        _put(entry, "ref", ref)
+        if detail:
+            normal = json.loads(json.dumps(detail, sort_keys=True))
+            entry["detail"] = normal if isinstance(normal, dict) else {"value": normal}
+        out.append(entry)
+    return out
 
 
 def _user(u: User) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import json
 import math
 import re
 import zoneinfo
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -418,6 +419,7 @@ class _Doc:
     users: dict[str, _Rec] = field(default_factory=dict)
     kinds: dict[str, dict[str, _Rec]] = field(default_factory=lambda: {k: {} for k in S.ERASABLE.values()})
     erasures: dict[tuple[str, str], _Rec] = field(default_factory=dict)
+    audit_log: list[_Rec] = field(default_factory=list)
 
 
 def _list(r: _Reader, doc: dict[str, Any], kind: str) -> list[Any]:
@@ -510,6 +512,7 @@ def _read(raw_doc: Any) -> tuple[_Doc, _Reader]:
     _read_orders(r, raw_doc, doc)
     _read_gifts(r, raw_doc, doc)
     _read_erasures(r, raw_doc, doc)
+    _read_audit_log(r, raw_doc, doc)
     return doc, r
 
 
@@ -834,6 +837,40 @@ def _read_erasures(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
                 )
             else:
                 doc.erasures[key] = _Rec(path, ref, {"kind": kind, "erased_at": erased_at})
+
+
+def _read_audit_log(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
+    """Audit entries, in document order (which is the order they are written in)."""
+    for i, raw in enumerate(_list(r, raw_doc, S.AUDIT_LOG)):
+        path = f"audit_log[{i}]"
+        d = r.record(path, raw, S.AUDIT_FIELDS, S.AUDIT_REQUIRED)
+        if d is None:
+            continue
+        n = len(r.problems)
+        at = r.datetime(path, d, "at")
+        action = r.text(path, d, "action", 32, blank=False)
+        if action in S.IMPORT_ACTIONS:
+            r.bad(
+                f"{path}.action",
+                _("%(value)r entries are written by each import itself and are not exchanged: leave them out")
+                % {"value": action},
+            )
+        values: dict[str, Any] = {
+            "at": at.astimezone(dt.UTC) if at is not None else None,
+            "who": r.text(path, d, "who", 150),
+            "action": action,
+            "kind": r.text(path, d, "kind", 32),
+            "ref": r.text(path, d, "ref", 64),
+            "detail": {},
+        }
+        detail = d.get("detail")
+        if detail is not None:
+            if isinstance(detail, dict):
+                values["detail"] = detail
+            else:
+                r.bad(f"{path}.detail", _("must be an object, not %(value)s") % {"value": _fmt(detail)})
+        if len(r.problems) == n:
+            doc.audit_log.append(_Rec(path, "", values))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1362,6 +1399,9 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
     counts["erasures"].created += len(new_erasures)
     counts["erasures"].updated += len(changed_erasures)
 
+    if doc.audit_log:
+        _write_audit_log(doc.audit_log, user_ids, counts[S.AUDIT_LOG])
+
     if report.changed or defaulted:
         AuditEntry.objects.bulk_create(defaulted, batch_size=BATCH)
         AuditEntry.objects.create(
@@ -1376,6 +1416,58 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
         )
 
 
+def _write_audit_log(entries: list[_Rec], user_ids: dict[str, int], counts: KindCounts) -> None:
+    """Add the entries not yet stored, matched on (at, who, action, kind, ref).
+
+    A multiset match: two identical entries in the document need two stored ones, so importing
+    the same document twice adds nothing the second time and a log with twins keeps both.
+    ``who`` naming a user (in the document or the database) links the entry to that user;
+    otherwise it is kept as the entry's label ("operator", "demo", …).
+    """
+    if not entries:
+        return
+    user_ids = _ids(User, "username", user_ids, {rec.values["who"] for rec in entries})
+    times = [rec.values["at"] for rec in entries]
+    stored: Counter[tuple[Any, ...]] = Counter()
+    for at, username, label, action, kind, ref in AuditEntry.objects.filter(
+        at__gte=min(times), at__lte=max(times)
+    ).values_list("at", "actor__username", "actor_label", "action", "kind", "ref"):
+        stored[(at.astimezone(dt.UTC), username or label, action, kind, ref)] += 1
+    new: list[AuditEntry] = []
+    when: list[dt.datetime] = []
+    for rec in entries:
+        v = rec.values
+        key = (v["at"], v["who"], v["action"], v["kind"], v["ref"])
+        if stored[key] > 0:
+            stored[key] -= 1
+            counts.unchanged += 1
+            continue
+        actor_id = user_ids.get(v["who"]) if v["who"] else None
+        when.append(v["at"])
+        new.append(
+            AuditEntry(
+                actor_id=actor_id,
+                actor_label="" if actor_id is not None else v["who"],
+                action=v["action"],
+                kind=v["kind"],
+                ref=v["ref"],
+                detail=v["detail"],
+            )
+        )
+    if not new:
+        return
+    # ``at`` is auto_now_add, which every insert overwrites with the present: put the times back.
+    if connection.features.can_return_rows_from_bulk_insert:
+        AuditEntry.objects.bulk_create(new, batch_size=BATCH)
+    else:  # the new ids are needed below
+        for entry in new:
+            entry.save()
+    for entry, at in zip(new, when, strict=True):
+        entry.at = at
+    AuditEntry.objects.bulk_update(new, ["at"], batch_size=BATCH // 2)
+    counts.created += len(new)
+
+
 class _DryRun(Exception):
     pass
 
@@ -1388,6 +1480,8 @@ def import_document(doc: object, *, dry_run: bool = False, actor_label: str = "i
     """
     parsed, reader = _read(doc)
     report = ImportReport(dry_run=dry_run)
+    if isinstance(doc, dict) and doc.get(S.AUDIT_LOG) is not None:
+        report.counts[S.AUDIT_LOG] = KindCounts()
     if not reader.problems:
         _resolve(parsed, reader, report)
     if reader.problems:

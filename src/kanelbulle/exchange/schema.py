@@ -11,6 +11,8 @@ FORMAT = "kanelbulle/1"
 # The order kinds are read, written and reported in (references point backwards only,
 # except a meeting request's optional honoured_by, which points at a meeting).
 KINDS = ("users", "customers", "contacts", "meetings", "meeting_requests", "deals", "orders", "gifts", "erasures")
+# Read and written after every kind above; counted in an import's report only when the document has one.
+AUDIT_LOG = "audit_log"
 
 # Erasure kinds (singular, as in refs.PREFIXES) and the list they name.
 ERASABLE = {
@@ -24,7 +26,7 @@ ERASABLE = {
 }
 SINGULAR = {plural: singular for singular, plural in ERASABLE.items()} | {"users": "user"}
 
-TOP_LEVEL = {"format", "strict", "exported_at", *KINDS}
+TOP_LEVEL = {"format", "strict", "exported_at", *KINDS, AUDIT_LOG}
 
 USER_FIELDS = {"username", "name", "role", "team", "home"}
 USER_REQUIRED = {"username", "name", "role"}
@@ -113,3 +115,12 @@ GIFT_REQUIRED = {"ref", "direction", "customer", "user", "date", "description", 
 
 ERASURE_FIELDS = {"kind", "ref", "erased_at"}
 ERASURE_REQUIRED = ERASURE_FIELDS
+
+# The audit log (operator exports only). ``who`` is a username, or the label of whoever acted
+# without one ("operator", "demo", …); left out when not known (the user was deleted).
+AUDIT_FIELDS = {"at", "who", "action", "kind", "ref", "detail"}
+AUDIT_REQUIRED = {"at", "action"}
+# What an import writes about itself: a fresh note by every import, so never exchanged (an
+# export leaves them out and an import refuses them); otherwise export, import into an empty
+# database and export again would not give the same document.
+IMPORT_ACTIONS = ("import", "import_provenance")

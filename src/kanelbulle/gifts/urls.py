@@ -15,6 +15,7 @@ urlpatterns = [
     path("check/", views.check_preview, name="check"),
     path("policy/", views.policy, name="policy"),
     path("<str:ref>/", views.detail, name="detail"),
+    path("<str:ref>/edit/", views.edit, name="edit"),
     path("<str:ref>/approve/", views.approve, name="approve"),
     path("<str:ref>/void/", views.void, name="void"),
 ]

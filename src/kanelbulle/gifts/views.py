@@ -1,5 +1,5 @@
 """Gift pages: the register (filters, totals, CSV and print), the gift form with a live check, a
-gift's page (approve, void, history) and our policy. Views parse and render; actions decide."""
+gift's page (approve, edit, void, history) and our policy. Views parse and render; actions decide."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from kanelbulle.accounts.models import User
 from kanelbulle.core.access import visible_customers
 from kanelbulle.customers.models import Contact
 from kanelbulle.gifts import actions, report
+from kanelbulle.gifts.forms import GiftEditForm
 from kanelbulle.gifts.models import STATUS_LABELS, Category, Direction, Gift, GiftPolicy
+from kanelbulle.gifts.rules import Verdict as Check
 from kanelbulle.web.pages import user_of, workspace
 
 STATUSES = ["pending", "approved", "recorded", "voided"]
@@ -246,6 +248,77 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             .order_by("-date")[:10],
         },
     )
+
+
+def _edit_refused(request: HttpRequest, gift: Gift, reason: str) -> HttpResponse:
+    back = reverse("gifts:detail", args=[gift.ref])
+    return render(request, "web/refused.html", {"messages_": [reason], "back": back}, status=409)
+
+
+def _voided_reason(gift: Gift) -> str:
+    return _(
+        "%(ref)s is voided and cannot be edited: the register keeps a voided gift exactly as it was. "
+        "Record a new gift instead."
+    ) % {"ref": gift.ref}
+
+
+@workspace
+def edit(request: HttpRequest, ref: str) -> HttpResponseBase:
+    """Change a gift. It is checked again by ``update_gift``; a change of value, date, direction,
+    person or verdict drops an earlier approval, and the page says so. Not visible: 404; visible
+    but not the caller's to change: 403; voided: 409 with the reason."""
+    user = user_of(request)
+    gift = actions.get_gift(user, ref)
+    if not actions.can_change(user, gift):
+        raise PermissionDenied(_("only the giver, the customer's seller, their manager or an admin may change a gift"))
+    if gift.voided_at is not None:
+        return _edit_refused(request, gift, _voided_reason(gift))
+    form = GiftEditForm(request.POST if request.method == "POST" else None, gift=gift)
+    context: dict[str, Any] = {"gift": gift, "form": form}
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                if request.POST.get("action") == "check":
+                    data = actions.parse_input(user, customer=gift.customer.ref, **form.action_fields())
+                    context["result"] = actions.check(data, exclude=gift)
+                    status = 200
+                else:
+                    was_approved = gift.approved_at is not None
+                    saved, result = actions.update_gift(
+                        user, gift, version=form.cleaned_data.get("version"), **form.action_fields()
+                    )
+                    _report_saved(request, saved, result, was_approved)
+                    return redirect("gifts:detail", ref=saved.ref)
+            except actions.GiftError as exc:
+                form.add_problems(exc.problems)
+            except actions.GiftRefused as exc:
+                context |= {"result": exc.check, "refused": True}
+            except actions.GiftStateError as exc:
+                gift.refresh_from_db()
+                if gift.voided_at is not None:
+                    return _edit_refused(request, gift, _voided_reason(gift))
+                form.add_error(
+                    None,
+                    _("Someone changed this gift while you were editing it. Reload the page and try again.")
+                    + f" ({exc})",
+                )
+                status = 409
+    return render(request, "gifts/edit.html", context, status=status)
+
+
+def _report_saved(request: HttpRequest, gift: Gift, result: Check, was_approved: bool) -> None:
+    if was_approved and gift.approved_at is None:
+        messages.warning(
+            request,
+            _("Saved %(ref)s. The change dropped the earlier approval: the gift waits for a manager's approval again.")
+            % {"ref": gift.ref},
+        )
+    elif result.verdict == "ask" and gift.approved_at is None:
+        messages.info(request, _("Saved %(ref)s; it waits for a manager's approval.") % {"ref": gift.ref})
+    else:
+        messages.success(request, _("Saved %(ref)s.") % {"ref": gift.ref})
 
 
 @require_POST

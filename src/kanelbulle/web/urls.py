@@ -8,4 +8,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("home/", views.home, name="home"),
     path("users/", views.users, name="users"),
+    path("users/<str:username>/edit/", views.user_edit, name="user_edit"),
+    path("users/<str:username>/active/", views.user_active, name="user_active"),
 ]

@@ -1,19 +1,22 @@
-"""The web app's frame: login at /, the home page by role, logout, and user management."""
+"""The web app's frame: login at /, the home page by role, logout, and user management (admins add,
+change, deactivate and reactivate users; a user is never deleted, their records point at them)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kanelbulle.accounts.models import User
-from kanelbulle.accounts.services import user_create
-from kanelbulle.web.forms import UserForm
+from kanelbulle.accounts.services import user_create, user_set_active, user_update
+from kanelbulle.web.forms import UserEditForm, UserForm
 from kanelbulle.web.home import home_context
-from kanelbulle.web.pages import user_of, workspace
+from kanelbulle.web.pages import apply_errors, user_of, workspace
 
 
 def login_page(request: HttpRequest) -> HttpResponseBase:
@@ -55,10 +58,75 @@ def users(request: HttpRequest) -> HttpResponse:
                     field = message.split(":", 1)[0] if ":" in message else None
                     form.add_error(field if field in form.fields else None, message)
             else:
-                from django.contrib import messages
-
                 messages.success(request, _("User %(name)s added.") % {"name": created.username})
                 return redirect("web:users")
         status = 400
     people = User.objects.order_by("team", "role", "username")
     return render(request, "web/users.html", {"form": form, "people": people}, status=status)
+
+
+def _admin_only(request: HttpRequest) -> User:
+    actor = user_of(request)
+    if not actor.is_admin_role:
+        raise PermissionDenied
+    return actor
+
+
+@workspace
+def user_edit(request: HttpRequest, username: str) -> HttpResponse:
+    """Change a user's name, role, team, home place, time zone and whether they may log in."""
+    actor = _admin_only(request)
+    person = get_object_or_404(User, username=username)
+    form = UserEditForm.for_user(person, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    user_update(actor, person, **form.update_fields())
+                    active = bool(form.cleaned_data.get("is_active"))
+                    if active != person.is_active:
+                        user_set_active(actor, person, active)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("User %(name)s saved.") % {"name": person.username})
+                return redirect("web:users")
+    return render(request, "web/user_edit.html", {"form": form, "person": person}, status=status)
+
+
+@workspace
+def user_active(request: HttpRequest, username: str) -> HttpResponse:
+    """Deactivate or reactivate a user: GET asks, POST (``active`` = yes or no) does it."""
+    actor = _admin_only(request)
+    person = get_object_or_404(User, username=username)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        wanted = request.POST.get("active", "")
+        if wanted not in ("yes", "no"):
+            problems.append(_("Say whether the user should be active: yes or no."))
+        else:
+            try:
+                user_set_active(actor, person, wanted == "yes")
+            except ValidationError as exc:
+                problems += exc.messages
+            else:
+                done = (
+                    _("%(name)s is active again; they need new API tokens.")
+                    if wanted == "yes"
+                    else _(
+                        "%(name)s is deactivated: they cannot log in and their API tokens are revoked. "
+                        "Their records stay."
+                    )
+                )
+                messages.success(request, done % {"name": person.username})
+                return redirect("web:users")
+        status = 400
+    return render(
+        request,
+        "web/user_active.html",
+        {"person": person, "problems": problems, "self": person.pk == actor.pk},
+        status=status,
+    )
