@@ -156,3 +156,37 @@ def request_decline(actor: User | None, request: MeetingRequest) -> MeetingReque
         request.save()
         audit(actor, "decline", request)
     return request
+
+
+def request_update(
+    actor: User | None,
+    request: MeetingRequest,
+    *,
+    version: int | None = None,
+    contact: Contact | None = None,
+    requested_at: dt.datetime | None = None,
+) -> MeetingRequest:
+    """Correct who asked and when (the status moves only by honouring or declining)."""
+    require_edit(actor, request.customer)
+    if contact is not None:
+        _contacts_of(request.customer, [contact])
+    with transaction.atomic():
+        locked = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+        check_version(locked, version)
+        changed = apply_fields(
+            locked,
+            {"contact": contact, **({"requested_at": requested_at} if requested_at else {})},
+            {"contact", "requested_at"},
+        )
+        if changed:
+            save_valid(locked)
+            audit(actor, "update", locked, fields=changed)
+    return locked
+
+
+def request_delete(actor: User | None, request: MeetingRequest) -> None:
+    """Remove a request recorded by mistake (a real one is declined instead, which keeps it)."""
+    require_edit(actor, request.customer)
+    with transaction.atomic():
+        audit(actor, "delete", request)
+        request.delete()

@@ -340,3 +340,14 @@ def patch_request(request: HttpRequest, ref: str, payload: RequestPatch, respons
     updated = actions.request_decline(actor, found)
     set_etag(response, updated)
     return render_request(_request(request, ref))
+
+
+@router.delete("/meeting-requests/{ref}", response={204: None}, tags=["meeting requests"])
+def delete_request(request: HttpRequest, ref: str) -> Any:
+    """Remove a request recorded by mistake (a real one you will not honour is better declined)."""
+    actor = actor_of(request)
+    found = _request(request, ref)
+    require_edit(actor, found.customer)
+    check_version(found, expected_version(request, None, required=False))
+    actions.request_delete(actor, found)
+    return Status(204, None)

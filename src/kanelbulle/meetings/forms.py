@@ -174,6 +174,7 @@ class RequestForm(forms.Form):
         label=_("Who asked"), queryset=Contact.objects.none(), required=False, empty_label=_("Someone at the company")
     )
     requested_at = forms.DateTimeField(label=_("When they asked"), widget=DATETIME, input_formats=DATETIME_FORMATS)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -149,7 +149,8 @@ def request_create(request: HttpRequest, ref: str) -> HttpResponseBase:
     form = RequestForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.request_open(user, customer, **form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            actions.request_open(user, customer, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -173,3 +174,57 @@ def request_decline(request: HttpRequest, ref: str, request_ref: str) -> HttpRes
         back = reverse("customers:detail", args=[ref])
         return render(request, "web/refused.html", {"messages_": exc.messages, "back": back}, status=409)
     return redirect("customers:detail", ref=ref)
+
+
+def _request_for(request: HttpRequest, ref: str, request_ref: str) -> MeetingRequest:
+    return get_visible(
+        user_of(request),
+        MeetingRequest.objects.select_related("customer__owner", "contact"),
+        "customer__",
+        ref=request_ref,
+        customer__ref=ref,
+    )
+
+
+@workspace
+def request_edit(request: HttpRequest, ref: str, request_ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    meeting_request = _request_for(request, ref, request_ref)
+    require_edit(user, meeting_request.customer)
+    initial = {"contact": meeting_request.contact, "requested_at": meeting_request.requested_at,
+               "version": meeting_request.version}  # fmt: skip
+    form = RequestForm(request.POST or None, customer=meeting_request.customer, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.request_update(
+                user, meeting_request, version=d.get("version"), contact=d["contact"], requested_at=d["requested_at"]
+            )
+        except (ValidationError, Conflict) as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("customers:detail", ref=ref)
+    return form_page(
+        request,
+        form,
+        title=_("Edit the meeting request"),
+        back=reverse("customers:detail", args=[ref]),
+        delete_url=reverse("customers:request_delete", args=[ref, request_ref]),
+    )
+
+
+@workspace
+def request_delete(request: HttpRequest, ref: str, request_ref: str) -> HttpResponseBase:
+    user = user_of(request)
+    meeting_request = _request_for(request, ref, request_ref)
+    require_edit(user, meeting_request.customer)
+    if request.method == "POST":
+        actions.request_delete(user, meeting_request)
+        return redirect("customers:detail", ref=ref)
+    return confirm_page(
+        request,
+        title=_("Delete the meeting request"),
+        question=_("Delete this request? A real request you will not honour is better declined: that keeps it."),
+        back=reverse("customers:detail", args=[ref]),
+        submit=_("Delete"),
+    )
