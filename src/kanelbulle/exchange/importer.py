@@ -1110,6 +1110,10 @@ def _ids(model: type[models.Model], key: str, known: dict[str, int], refs: Itera
     return out
 
 
+def _link(ids: dict[str, int], ref: str | None) -> int | None:
+    return ids[ref] if ref else None
+
+
 def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
     now = timezone.now()
     today = timezone.localdate()
@@ -1307,79 +1311,17 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
         {rec.links["honoured_by"] for rec in doc.kinds["meeting_requests"].values() if rec.links["honoured_by"]},
     )
 
-    def opt(ids: dict[str, int], ref: str | None) -> int | None:
-        return ids[ref] if ref else None
-
-    recs = doc.kinds["meeting_requests"]
-    _upsert(
-        MeetingRequest,
-        "ref",
-        [
-            (
-                ref,
-                {
-                    **rec.values,
-                    "customer_id": customer_ids[rec.links["customer"]],
-                    "contact_id": opt(contact_ids, rec.links["contact"]),
-                    "honoured_by_id": opt(meeting_ids, rec.links["honoured_by"]),
-                },
-            )
+    # The rest point only at records written above: each link column is filled from its id map
+    # (an optional link left out of the document is None).
+    ids_of = {"customer": customer_ids, "contact": contact_ids, "user": user_ids, "honoured_by": meeting_ids,
+              "approved_by": user_ids, "voided_by": user_ids}  # fmt: skip
+    for kind, model in (("meeting_requests", MeetingRequest), ("deals", Deal), ("orders", Order), ("gifts", Gift)):
+        recs = doc.kinds[kind]
+        rows = [
+            (ref, {**rec.values, **{f"{link}_id": _link(ids_of[link], target) for link, target in rec.links.items()}})
             for ref, rec in recs.items()
-        ],
-        _fetch(MeetingRequest, "ref", recs),
-        counts["meeting_requests"],
-        now,
-    )
-    recs = doc.kinds["deals"]
-    _upsert(
-        Deal,
-        "ref",
-        [
-            (
-                ref,
-                {
-                    **rec.values,
-                    "customer_id": customer_ids[rec.links["customer"]],
-                    "user_id": user_ids[rec.links["user"]],
-                },
-            )
-            for ref, rec in recs.items()
-        ],
-        _fetch(Deal, "ref", recs),
-        counts["deals"],
-        now,
-    )
-    recs = doc.kinds["orders"]
-    _upsert(
-        Order,
-        "ref",
-        [(ref, {**rec.values, "customer_id": customer_ids[rec.links["customer"]]}) for ref, rec in recs.items()],
-        _fetch(Order, "ref", recs),
-        counts["orders"],
-        now,
-    )
-    recs = doc.kinds["gifts"]
-    _upsert(
-        Gift,
-        "ref",
-        [
-            (
-                ref,
-                {
-                    **rec.values,
-                    "customer_id": customer_ids[rec.links["customer"]],
-                    "contact_id": opt(contact_ids, rec.links["contact"]),
-                    "user_id": user_ids[rec.links["user"]],
-                    "approved_by_id": opt(user_ids, rec.links["approved_by"]),
-                    "voided_by_id": opt(user_ids, rec.links["voided_by"]),
-                },
-            )
-            for ref, rec in recs.items()
-        ],
-        _fetch(Gift, "ref", recs),
-        counts["gifts"],
-        now,
-    )
+        ]
+        _upsert(model, "ref", rows, _fetch(model, "ref", recs), counts[kind], now)
 
     # Erasures, by (kind, ref).
     stored = {(e.kind, e.ref): e for e in Erasure.objects.all()}
