@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from kanelbulle.accounts.models import User
 from kanelbulle.exchange.importer import import_document
 from tests.cli import run
 from tests.personas import Personas
@@ -266,6 +267,19 @@ def test_the_digest_speaks_swedish(book: Personas, tmp_path: Path, monkeypatch: 
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert message["Subject"].strip() == "Kanelbulle: 1 kund behöver din uppmärksamhet (2026-03-02)"
     assert "Bad om ett möte för 20 dagar sedan" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_the_digest_uses_the_language_the_user_chose(
+    book: Personas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KANELBULLE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("KANELBULLE_SMTP_HOST", raising=False)
+    User.objects.filter(username="bertil").update(language="sv")
+    result = run("digest", "--user", "bertil", "--today", TODAY.isoformat())
+    assert result.code == 0, result.err
+    path = tmp_path / "outbox" / "digest-bertil-2026-03-02.eml"
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["Subject"].strip() == "Kanelbulle: 1 kund behöver din uppmärksamhet (2026-03-02)"
 
 
 class _Smtp(socketserver.StreamRequestHandler):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -26,6 +27,8 @@ class User(AbstractUser):
     home_lat = models.FloatField(_("home latitude"), null=True, blank=True)
     home_lon = models.FloatField(_("home longitude"), null=True, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Stockholm")
+    # The language the user last chose in the app; e-mails and commands about them use it too.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
 
     def __str__(self) -> str:
         return self.name or self.username
