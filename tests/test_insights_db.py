@@ -269,6 +269,14 @@ def test_the_digest_speaks_swedish(book: Personas, tmp_path: Path, monkeypatch: 
     assert "Bad om ett möte för 20 dagar sedan" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
+def test_the_attention_list_speaks_the_users_language_unless_told(book: Personas) -> None:
+    User.objects.filter(username="bertil").update(language="sv")
+    own = run("attention", "--user", "bertil", "--today", TODAY.isoformat())
+    assert "Bad om ett möte för 20 dagar sedan; ännu inte tillgodosett." in own.out
+    told = run("attention", "--user", "bertil", "--today", TODAY.isoformat(), "--language", "en")
+    assert "Asked to meet 20 days ago; not yet honoured." in told.out
+
+
 def test_the_digest_uses_the_language_the_user_chose(
     book: Personas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

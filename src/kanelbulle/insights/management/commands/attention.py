@@ -56,12 +56,14 @@ class Command(KbCommand):
         super().add_arguments(parser)
         parser.add_argument("--user", required=True, metavar="NAME", help="whose list (a manager's covers the team)")
         parser.add_argument("--today", metavar="DATE", help="evaluate as of this date (YYYY-MM-DD)")
-        parser.add_argument("--language", choices=["en", "sv"], default="en", help="language of the messages")
+        parser.add_argument(
+            "--language", choices=["en", "sv"], help="language of the messages (default: the user's own, else English)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = parse_today(options["today"])
         user = find_user(options["user"])
-        language = options["language"]
+        language = options["language"] or user.language or "en"
         result = attention_for(user, today, language)
         if options["json"]:
             self.emit_json(result.to_json())
