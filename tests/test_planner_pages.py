@@ -309,3 +309,22 @@ def test_a_seller_without_a_home_place_is_told_what_is_missing(personas: Persona
     assert response.status_code == 400
     assert "Anna Berg has no home place yet: it is needed to plan trips." in response.content.decode()
     assert not VisitPlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unreachable_road_router_is_said_on_the_page_and_the_plan_still_comes(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("KANELBULLE_ROUTER", "osrm")
+    monkeypatch.setenv("KANELBULLE_ROUTER_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("KANELBULLE_ROUTER_TIMEOUT", "2")
+    scenario(personas)
+    pk, page = solve(as_(personas, "seller"))
+    assert "road router osrm at http://127.0.0.1:" in page
+    assert "car legs use the offline model" in page
+    assert "c-lulea-1" in stops(pk)

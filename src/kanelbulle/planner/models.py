@@ -226,7 +226,13 @@ def make_plan(
         parsed = parse_problem(problem)
     except InvalidProblem as exc:
         raise PlanError("; ".join(str(p) for p in exc.problems)) from None
-    result = solve_problem(parsed, seconds=PAGE_SECONDS, iterations=PAGE_ITERATIONS, seed=PAGE_SEED)
+    from kanelbulle.planner.routing import routing_for
+
+    # The same road router as `kanelbulle plan --user`, when one is configured; its notes (and a
+    # warning when it cannot be used) are kept with the plan and shown on the page.
+    routing = routing_for(parsed)
+    result = solve_problem(parsed, seconds=PAGE_SECONDS, iterations=PAGE_ITERATIONS, seed=PAGE_SEED, road=routing.table)
+    result["notes"] = routing.notes
     return VisitPlan.objects.create(
         owner=owner, created_by=viewer, start=start, days=days, base_problem=base, problem=problem,
         plan=result, values=values, pins=pins, removed=removed,

@@ -177,6 +177,7 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
         "visits": n,
         "is_latest": latest is None or latest.pk == plan.pk,
         "meetings": plan_meetings(plan) if plan.accepted_at else [],
+        "notes": doc.get("notes", []),
     }
 
 
