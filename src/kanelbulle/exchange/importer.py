@@ -432,6 +432,17 @@ def _list(r: _Reader, doc: dict[str, Any], kind: str) -> list[Any]:
     return raw
 
 
+def _records(
+    r: _Reader, doc: dict[str, Any], kind: str, fields: Any, required: Any
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each well-formed record of a kind with its JSON path (``deals[3]``); the others are reported."""
+    for i, raw in enumerate(_list(r, doc, kind)):
+        path = f"{kind}[{i}]"
+        d = r.record(path, raw, fields, required)
+        if d is not None:
+            yield path, d
+
+
 def _unique(r: _Reader, seen: dict[str, _Rec], rec: _Rec, what: str) -> None:
     other = seen.get(rec.ref)
     if other is not None:
@@ -518,11 +529,7 @@ def _read(raw_doc: Any) -> tuple[_Doc, _Reader]:
 
 def _read_users(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     username_field = User._meta.get_field("username")
-    for i, raw in enumerate(_list(r, raw_doc, "users")):
-        path = f"users[{i}]"
-        d = r.record(path, raw, S.USER_FIELDS, S.USER_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, "users", S.USER_FIELDS, S.USER_REQUIRED):
         n = len(r.problems)
         username = r.text(path, d, "username", 150, blank=False)
         if username:
@@ -557,11 +564,7 @@ def _read_users(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
 
 def _read_customers(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     seen = doc.kinds["customers"]
-    for i, raw in enumerate(_list(r, raw_doc, "customers")):
-        path = f"customers[{i}]"
-        d = r.record(path, raw, S.CUSTOMER_FIELDS, S.CUSTOMER_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, "customers", S.CUSTOMER_FIELDS, S.CUSTOMER_REQUIRED):
         n = len(r.problems)
         ref = r.ref(path, d, "ref")
         owner = r.text(path, d, "owner", 150, blank=False)
@@ -621,11 +624,7 @@ def _special_category_exception(r: _Reader, fp: str, f: dict[str, Any], text: st
 
 def _read_contacts(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     seen = doc.kinds["contacts"]
-    for i, raw in enumerate(_list(r, raw_doc, "contacts")):
-        path = f"contacts[{i}]"
-        d = r.record(path, raw, S.CONTACT_FIELDS, S.CONTACT_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, "contacts", S.CONTACT_FIELDS, S.CONTACT_REQUIRED):
         n = len(r.problems)
         ref = r.ref(path, d, "ref")
         customer = r.ref(path, d, "customer")
@@ -670,11 +669,7 @@ def _read_contacts(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
 
 def _read_meetings(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     seen = doc.kinds["meetings"]
-    for i, raw in enumerate(_list(r, raw_doc, "meetings")):
-        path = f"meetings[{i}]"
-        d = r.record(path, raw, S.MEETING_FIELDS, S.MEETING_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, "meetings", S.MEETING_FIELDS, S.MEETING_REQUIRED):
         n = len(r.problems)
         ref = r.ref(path, d, "ref")
         customer = r.ref(path, d, "customer")
@@ -709,11 +704,7 @@ def _read_meetings(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
 
 def _read_requests(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     seen = doc.kinds["meeting_requests"]
-    for i, raw in enumerate(_list(r, raw_doc, "meeting_requests")):
-        path = f"meeting_requests[{i}]"
-        d = r.record(path, raw, S.REQUEST_FIELDS, S.REQUEST_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, "meeting_requests", S.REQUEST_FIELDS, S.REQUEST_REQUIRED):
         n = len(r.problems)
         ref = r.ref(path, d, "ref")
         links = {
@@ -731,11 +722,7 @@ def _read_requests(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
 
 def _read_deals(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     seen = doc.kinds["deals"]
-    for i, raw in enumerate(_list(r, raw_doc, "deals")):
-        path = f"deals[{i}]"
-        d = r.record(path, raw, S.DEAL_FIELDS, S.DEAL_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, "deals", S.DEAL_FIELDS, S.DEAL_REQUIRED):
         n = len(r.problems)
         ref = r.ref(path, d, "ref")
         links = {"customer": r.ref(path, d, "customer"), "user": r.text(path, d, "user", 150, blank=False)}
@@ -766,11 +753,7 @@ def _read_deals(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
 
 def _read_orders(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     seen = doc.kinds["orders"]
-    for i, raw in enumerate(_list(r, raw_doc, "orders")):
-        path = f"orders[{i}]"
-        d = r.record(path, raw, S.ORDER_FIELDS, S.ORDER_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, "orders", S.ORDER_FIELDS, S.ORDER_REQUIRED):
         n = len(r.problems)
         ref = r.ref(path, d, "ref")
         links = {"customer": r.ref(path, d, "customer")}
@@ -787,11 +770,7 @@ def _read_orders(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
 
 def _read_gifts(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     seen = doc.kinds["gifts"]
-    for i, raw in enumerate(_list(r, raw_doc, "gifts")):
-        path = f"gifts[{i}]"
-        d = r.record(path, raw, S.GIFT_FIELDS, S.GIFT_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, "gifts", S.GIFT_FIELDS, S.GIFT_REQUIRED):
         n = len(r.problems)
         ref = r.ref(path, d, "ref")
         links = {
@@ -819,11 +798,7 @@ def _read_gifts(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
 
 
 def _read_erasures(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
-    for i, raw in enumerate(_list(r, raw_doc, "erasures")):
-        path = f"erasures[{i}]"
-        d = r.record(path, raw, S.ERASURE_FIELDS, S.ERASURE_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, "erasures", S.ERASURE_FIELDS, S.ERASURE_REQUIRED):
         n = len(r.problems)
         kind = r.enum(path, d, "kind", S.ERASABLE)
         ref = r.ref(path, d, "ref")
@@ -841,11 +816,7 @@ def _read_erasures(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
 
 def _read_audit_log(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     """Audit entries, in document order (which is the order they are written in)."""
-    for i, raw in enumerate(_list(r, raw_doc, S.AUDIT_LOG)):
-        path = f"audit_log[{i}]"
-        d = r.record(path, raw, S.AUDIT_FIELDS, S.AUDIT_REQUIRED)
-        if d is None:
-            continue
+    for path, d in _records(r, raw_doc, S.AUDIT_LOG, S.AUDIT_FIELDS, S.AUDIT_REQUIRED):
         n = len(r.problems)
         at = r.datetime(path, d, "at")
         action = r.text(path, d, "action", 32, blank=False)
