@@ -25,7 +25,7 @@ from kanelbulle.core.actions import Conflict
 from kanelbulle.customers import actions
 from kanelbulle.customers.forms import ContactForm, CustomerFilterForm, CustomerForm, FactForm
 from kanelbulle.customers.models import Contact, Customer, Fact
-from kanelbulle.web.pages import apply_errors, confirm_page, form_page, user_of, workspace
+from kanelbulle.web.pages import apply_errors, confirm_page, form_page, record_of_customer, user_of, workspace
 
 PAGE_SIZE = 25
 # Facts beside each person, newest first (the latest learned, then the latest written).
@@ -38,13 +38,7 @@ def customer_for(request: HttpRequest, ref: str) -> Customer:
 
 
 def contact_for(request: HttpRequest, ref: str, contact_ref: str) -> Contact:
-    return get_visible(
-        user_of(request),
-        Contact.objects.select_related("customer__owner"),
-        "customer__",
-        ref=contact_ref,
-        customer__ref=ref,
-    )
+    return record_of_customer(request, Contact.objects.select_related("customer__owner"), ref, contact_ref)
 
 
 @workspace

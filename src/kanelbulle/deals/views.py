@@ -12,33 +12,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kanelbulle.accounts.models import User
-from kanelbulle.core.access import can_edit_customer, get_visible, require_edit, scope
+from kanelbulle.core.access import can_edit_customer, require_edit, scope
 from kanelbulle.core.actions import Conflict
 from kanelbulle.customers.views import customer_for
 from kanelbulle.deals import actions
 from kanelbulle.deals.forms import DealForm, OrderForm, StageForm
 from kanelbulle.deals.models import Deal, Order, Stage
-from kanelbulle.web.pages import apply_errors, confirm_page, form_page, user_of, workspace
+from kanelbulle.web.pages import apply_errors, confirm_page, form_page, record_of_customer, user_of, workspace
 
 
 def deal_for(request: HttpRequest, ref: str, deal_ref: str) -> Deal:
-    return get_visible(
-        user_of(request),
-        Deal.objects.select_related("customer__owner", "user"),
-        "customer__",
-        ref=deal_ref,
-        customer__ref=ref,
-    )
+    return record_of_customer(request, Deal.objects.select_related("customer__owner", "user"), ref, deal_ref)
 
 
 def order_for(request: HttpRequest, ref: str, order_ref: str) -> Order:
-    return get_visible(
-        user_of(request),
-        Order.objects.select_related("customer__owner"),
-        "customer__",
-        ref=order_ref,
-        customer__ref=ref,
-    )
+    return record_of_customer(request, Order.objects.select_related("customer__owner"), ref, order_ref)
 
 
 @workspace

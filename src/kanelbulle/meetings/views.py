@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from kanelbulle.core.access import (
     can_edit_customer,
     can_edit_meeting,
-    get_visible,
     require_edit,
     unsaid_for,
     visible_customers,
@@ -25,17 +24,11 @@ from kanelbulle.customers.views import customer_for
 from kanelbulle.meetings import actions
 from kanelbulle.meetings.forms import MeetingEditForm, MeetingLogForm, RequestForm
 from kanelbulle.meetings.models import Meeting, MeetingRequest, RequestStatus
-from kanelbulle.web.pages import apply_errors, confirm_page, form_page, user_of, workspace
+from kanelbulle.web.pages import apply_errors, confirm_page, form_page, record_of_customer, user_of, workspace
 
 
 def meeting_for(request: HttpRequest, ref: str, meeting_ref: str) -> Meeting:
-    return get_visible(
-        user_of(request),
-        Meeting.objects.select_related("customer__owner", "user"),
-        "customer__",
-        ref=meeting_ref,
-        customer__ref=ref,
-    )
+    return record_of_customer(request, Meeting.objects.select_related("customer__owner", "user"), ref, meeting_ref)
 
 
 @workspace
@@ -163,9 +156,7 @@ def request_create(request: HttpRequest, ref: str) -> HttpResponseBase:
 @workspace
 def request_decline(request: HttpRequest, ref: str, request_ref: str) -> HttpResponseBase:
     user = user_of(request)
-    meeting_request = get_visible(
-        user, MeetingRequest.objects.select_related("customer__owner"), "customer__", ref=request_ref, customer__ref=ref
-    )
+    meeting_request = _request_for(request, ref, request_ref)
     if not can_edit_customer(user, meeting_request.customer):
         raise PermissionDenied
     try:
@@ -177,12 +168,8 @@ def request_decline(request: HttpRequest, ref: str, request_ref: str) -> HttpRes
 
 
 def _request_for(request: HttpRequest, ref: str, request_ref: str) -> MeetingRequest:
-    return get_visible(
-        user_of(request),
-        MeetingRequest.objects.select_related("customer__owner", "contact"),
-        "customer__",
-        ref=request_ref,
-        customer__ref=ref,
+    return record_of_customer(
+        request, MeetingRequest.objects.select_related("customer__owner", "contact"), ref, request_ref
     )
 
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kanelbulle.accounts.models import User
-from kanelbulle.core.access import NotVisible
+from kanelbulle.core.access import NotVisible, get_visible
 from kanelbulle.core.actions import Conflict
 
 View = Callable[..., HttpResponseBase]
@@ -50,6 +51,15 @@ def workspace(view: View) -> View:
 
 def user_of(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+M = TypeVar("M", bound=Model)
+
+
+def record_of_customer(request: HttpRequest, qs: QuerySet[M], ref: str, record_ref: str) -> M:
+    """A customer's record (contact, meeting, deal, …) by both refs, as the URL names them; it does
+    not exist (NotVisible, 404) for a viewer who may not see the customer."""
+    return get_visible(user_of(request), qs, "customer__", ref=record_ref, customer__ref=ref)
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError | Conflict) -> None:
