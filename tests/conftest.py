@@ -22,6 +22,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _forget_process_caches() -> Iterator[None]:
+    """Caches that depend on the database start empty in every test and are left empty after it.
+
+    The planner keeps the in-person uplift per process (statsmodels is slow to fit); a test must
+    never see an uplift computed from another test's book.
+    """
+    from kanelbulle.planner.book import clear_uplifts
+
+    clear_uplifts()
+    yield
+    clear_uplifts()
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     return make_personas()

@@ -383,7 +383,8 @@ def test_a_solomon_instance_is_solved_to_feasibility(name: str) -> None:
     result = run("plan", "--problem", str(BENCH / name), "--iterations", "300", "--json")
     assert result.code == 0, result.err
     doc = result.json
-    assert set(doc) == {"cost", "routes", "feasible", "seconds"}
+    assert set(doc) == {"cost", "routes", "feasible", "seconds", "iterations", "stopped_by"}
+    assert doc["stopped_by"] == "iterations" and doc["iterations"] == 300
     assert doc["feasible"] is True
     clients = sorted(c for route in doc["routes"] for c in route)
     assert clients == list(range(1, 101))  # every client exactly once, numbered as in .sol files

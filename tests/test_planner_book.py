@@ -16,6 +16,7 @@ from tests.personas import Personas
 from tests.plan_checker import check_plan
 
 START = dt.date(2026, 11, 30)  # a Monday
+TODAY = dt.date(2026, 11, 27)  # the Friday before: the day the book is valued on
 LULEA = [(65.5848, 22.1547), (65.6000, 22.1000), (65.5700, 22.2000), (65.6200, 22.1300)]
 LOCAL = [(59.8586, 17.6389), (59.1955, 17.6253), (59.3600, 18.0000)]
 OPEN_TUE_THU = {d: [["08:00", "16:30"]] for d in ("tue", "wed", "thu")}
@@ -49,10 +50,12 @@ def book(personas: Personas, lulea_deal: str) -> None:
 
 def plan(personas: Personas) -> tuple[dict, dict]:  # type: ignore[type-arg]
     result = run(
-        "plan", "--user", "anna", "--start", START.isoformat(), "--days", "5", "--iterations", "2000", "--json"
-    )
+        "plan", "--user", "anna", "--start", START.isoformat(), "--days", "5", "--iterations", "2000",
+        "--today", TODAY.isoformat(), "--json",
+    )  # fmt: skip
     assert result.code == 0, result.err
-    raw, _values = problem_for(personas.seller, START, 5)
+    assert result.json["solver"]["stopped_by"] == "iterations"
+    raw, _values = problem_for(personas.seller, START, 5, TODAY)
     check_plan(raw, result.json)
     return raw, result.json
 

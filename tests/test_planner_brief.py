@@ -13,6 +13,8 @@ from kanelbulle.meetings.models import Meeting, MeetingRequest
 from tests.cli import run
 from tests.personas import Personas
 
+TODAY = "2026-11-24"  # the day the brief is written on
+
 
 def lulea(personas: Personas) -> Customer:
     anna = personas.seller
@@ -40,7 +42,7 @@ def lulea(personas: Personas) -> Customer:
 @pytest.mark.django_db
 def test_the_brief_shows_the_schnauzers_the_last_meeting_and_the_stakes(personas: Personas) -> None:
     lulea(personas)
-    result = run("brief", "--customer", "c-lulea-1", "--json")
+    result = run("brief", "--customer", "c-lulea-1", "--today", TODAY, "--json")
     assert result.code == 0, result.err
     doc = result.json
     assert doc["people"][0]["facts"][0]["text"] == "Two schnauzers, Max and Moritz"
@@ -49,19 +51,19 @@ def test_the_brief_shows_the_schnauzers_the_last_meeting_and_the_stakes(personas
     assert doc["last_meetings"][0]["unsaid"] == "Li seemed tired of the old supplier"  # the operator sees all
     assert doc["open_deals"][0]["value"] == {"amount": "600000.00", "currency": "SEK"}
     assert doc["waiting_requests"][0]["contact"] == "Li Wei"
-    text = run("brief", "--customer", "c-lulea-1")
+    text = run("brief", "--customer", "c-lulea-1", "--today", TODAY)
     assert "Two schnauzers, Max and Moritz" in text.out and "Line 3" in text.out
 
 
 @pytest.mark.django_db
 def test_the_brief_shows_only_what_the_viewer_may_see(personas: Personas) -> None:
     lulea(personas)
-    own = run("brief", "--customer", "c-lulea-1", "--as", "anna", "--json").json
+    own = run("brief", "--customer", "c-lulea-1", "--today", TODAY, "--as", "anna", "--json").json
     assert own["last_meetings"][0]["unsaid"] == "Li seemed tired of the old supplier"
-    manager = run("brief", "--customer", "c-lulea-1", "--as", personas.manager.username, "--json")
+    manager = run("brief", "--customer", "c-lulea-1", "--today", TODAY, "--as", personas.manager.username, "--json")
     assert manager.code == 0
     assert "unsaid" not in manager.json["last_meetings"][0]  # the author's alone
-    outsider = run("brief", "--customer", "c-lulea-1", "--as", personas.outsider.username, "--json")
+    outsider = run("brief", "--customer", "c-lulea-1", "--today", TODAY, "--as", personas.outsider.username, "--json")
     assert outsider.code == 2
     assert outsider.out == ""
     assert outsider.err_lines == ["--customer: no customer 'c-lulea-1'"]

@@ -14,7 +14,6 @@ import vobject
 from django.conf import settings
 from django.shortcuts import resolve_url
 from django.test import Client
-from django.utils import timezone
 from django.utils.html import escape
 
 from kanelbulle.accounts.models import ApiToken
@@ -25,9 +24,10 @@ from kanelbulle.planner.models import VisitPlan
 from tests.personas import Personas
 
 START = dt.date(2026, 11, 30)  # a Monday
+TODAY = dt.date(2026, 11, 27)  # the Friday before: the day the book is valued on, never the clock
 LULEA = [("c-lulea-1", "Norrbotten Stål", 65.5848, 22.1547), ("c-lulea-2", "Luleå Hamn", 65.6000, 22.1000)]
 LOCAL = [("c-sthlm-1", "Solna Verk", 59.3600, 18.0000), ("c-sthlm-2", "Uppsala Kvarn", 59.8586, 17.6389)]
-QUERY = f"?start={START.isoformat()}&days=5"
+QUERY = f"?start={START.isoformat()}&days=5&today={TODAY.isoformat()}"
 
 
 def scenario(personas: Personas, *, lulea_deal: str = "600000") -> None:
@@ -70,7 +70,7 @@ def as_(personas: Personas, who: str) -> Client:
 
 def solve(client: Client, user: str = "") -> tuple[int, str]:
     """Post the plan form as a browser without JavaScript does; return the plan's id and its page."""
-    data = {"start": START.isoformat(), "days": "5"} | ({"user": user} if user else {})
+    data = {"start": START.isoformat(), "days": "5", "today": TODAY.isoformat()} | ({"user": user} if user else {})
     response = client.post("/plan/solve/", data)
     assert response.status_code == 302, response.content[:500]
     pk = int(re.search(r"/plan/(\d+)/", response["Location"]).group(1))  # type: ignore[union-attr]
@@ -80,8 +80,9 @@ def solve(client: Client, user: str = "") -> tuple[int, str]:
 
 
 def stops(pk: int) -> dict[str, str]:
-    """Each planned visit's day."""
+    """Each planned visit's day (of a plan that stopped on its iterations, not on the machine's speed)."""
     plan = VisitPlan.objects.get(pk=pk).plan
+    assert plan["solver"]["stopped_by"] == "iterations"
     return {s["ref"]: d["date"] for d in plan["days"] for s in d["stops"]}
 
 
@@ -122,7 +123,7 @@ def test_a_plan_is_seen_by_its_seller_their_manager_and_no_one_else(personas: Pe
         client = as_(personas, who)
         assert client.get(f"/plan/{pk}/").status_code == 404
         assert client.post(f"/plan/{pk}/accept/").status_code == 404
-        assert client.post(f"/plan/{pk}/change/", {"action": "replan"}).status_code == 404
+        assert client.post(f"/plan/{pk}/change/", {"action": "replan", "today": TODAY.isoformat()}).status_code == 404
         assert client.get(f"/plan/{pk}/plan.ics").status_code == 404
     assert as_(personas, "manager").post(f"/plan/{pk}/accept/").status_code == 403  # the seller's calendar
     assert not Meeting.objects.filter(status="planned").exists()
@@ -213,7 +214,7 @@ def test_pinning_removing_and_replanning_change_the_plan(personas: Personas) -> 
         ref="d-new", customer=c, user=personas.seller, title="Big", value_amount=Decimal("500000"),
         value_currency="SEK", probability_pct=Decimal("80"), stage=Stage.OPEN, created=START,
     )  # fmt: skip
-    response = client.post(f"/plan/{restored}/change/", {"action": "replan"})
+    response = client.post(f"/plan/{restored}/change/", {"action": "replan", "today": TODAY.isoformat()})
     assert "c-new" in stops(int(response["Location"].strip("/").split("/")[-1]))
 
 
@@ -241,7 +242,7 @@ def test_accepting_creates_planned_meetings_once_and_an_ics_that_vobject_reads(p
         assert dt.datetime.fromisoformat(first["begin"]) in starts
     assert any("Norrbotten Stål" in e.summary.value for e in events)
     # Accepting another plan for the same days does not duplicate the same visits.
-    again = client.post(f"/plan/{pk}/change/", {"action": "replan"})
+    again = client.post(f"/plan/{pk}/change/", {"action": "replan", "today": TODAY.isoformat()})
     client.post(again["Location"].replace("/plan/", "/plan/", 1) + "accept/")
     assert Meeting.objects.filter(status="planned", user=personas.seller).count() == len(planned)
 
@@ -250,6 +251,7 @@ def test_accepting_creates_planned_meetings_once_and_an_ics_that_vobject_reads(p
 
 
 def api(client: Client, body: dict[str, Any], token: str) -> Any:
+    body = {"today": TODAY.isoformat()} | body
     return client.post("/api/v1/plan", body, content_type="application/json", headers={"authorization": token})
 
 
@@ -262,6 +264,7 @@ def test_the_plan_api_answers_the_cli_document_and_refuses_as_decided(personas: 
     assert response.status_code == 200, response.content
     doc = response.json()
     assert doc["format"] == "kanelbulle-plan-result/1"
+    assert doc["solver"]["stopped_by"] == "iterations" and doc["as_of"] == TODAY.isoformat()
     assert {"c-lulea-1", "c-lulea-2"} <= {s["ref"] for d in doc["days"] for s in d["stops"]}
     assert {v["ref"] for v in doc["values"]} >= {"c-lulea-1", "c-sthlm-1"}
     assert api(client, {"user": "bertil", "days": 5}, tokens["seller"]).status_code == 403
@@ -282,18 +285,19 @@ def test_the_plan_api_answers_the_cli_document_and_refuses_as_decided(personas: 
 def test_the_brief_shows_the_schnauzers_and_only_the_viewers_own_unsaid(personas: Personas) -> None:
     scenario(personas)
     lulea = Customer.objects.get(ref="c-lulea-1")
-    MeetingRequest.objects.create(ref="r-1", customer=lulea, requested_at=timezone.now() - dt.timedelta(days=30))
-    anna = as_(personas, "seller").get("/plan/brief/c-lulea-1/").content.decode()
+    MeetingRequest.objects.create(ref="r-1", customer=lulea, requested_at=dt.datetime(2026, 10, 28, 9, tzinfo=dt.UTC))
+    on_today = {"today": TODAY.isoformat()}
+    anna = as_(personas, "seller").get("/plan/brief/c-lulea-1/", on_today).content.decode()
     assert "Why it needs attention" in anna  # the attention list's reasons (kanelbulle.insights)
     assert "Two schnauzers, Max and Moritz" in anna
     assert "Ask about the pets: Two schnauzers, Max and Moritz" in anna
     assert "Anna&#x27;s own hunch" in anna and "Bertil&#x27;s secret note" not in anna
     assert "Shared notes by bertil" in anna and "Line 3" in anna
-    manager = as_(personas, "manager").get("/plan/brief/c-lulea-1/").content.decode()
+    manager = as_(personas, "manager").get("/plan/brief/c-lulea-1/", on_today).content.decode()
     assert "own hunch" not in manager and "secret note" not in manager
-    printable = as_(personas, "seller").get("/plan/brief/c-lulea-1/?print=1").content.decode()
+    printable = as_(personas, "seller").get("/plan/brief/c-lulea-1/", {"print": "1"} | on_today).content.decode()
     assert 'class="brief printing"' in printable and "Screen version" in printable
-    doc = as_(personas, "other_seller").get("/api/v1/brief/c-lulea-1").json()
+    doc = as_(personas, "other_seller").get("/api/v1/brief/c-lulea-1", on_today).json()
     assert [m.get("unsaid") for m in doc["last_meetings"]] == ["Bertil's secret note", None] or [
         m.get("unsaid") for m in doc["last_meetings"]
     ] == [None, "Bertil's secret note"]
@@ -305,7 +309,9 @@ def test_a_seller_without_a_home_place_is_told_what_is_missing(personas: Persona
     anna = personas.seller
     anna.home_lat = anna.home_lon = None
     anna.save()
-    response = as_(personas, "seller").post("/plan/solve/", {"start": START.isoformat(), "days": "5"})
+    response = as_(personas, "seller").post(
+        "/plan/solve/", {"start": START.isoformat(), "days": "5", "today": TODAY.isoformat()}
+    )
     assert response.status_code == 400
     assert "Anna Berg has no home place yet: it is needed to plan trips." in response.content.decode()
     assert not VisitPlan.objects.exists()

@@ -27,6 +27,7 @@ from tests.personas import Personas
 from tests.plan_checker import check_plan
 
 START = dt.date(2026, 11, 30)
+TODAY = dt.date(2026, 11, 27)
 ROAD_FACTOR = 1.5  # the fake router's roads are longer than the offline model's 1.3
 ROAD_KMH = 60.0
 
@@ -112,7 +113,20 @@ def book(personas: Personas) -> None:
 
 
 def plan() -> Any:
-    return run("plan", "--user", "anna", "--start", START.isoformat(), "--days", "1", "--iterations", "300", "--json")
+    return run(
+        "plan",
+        "--user",
+        "anna",
+        "--start",
+        START.isoformat(),
+        "--days",
+        "1",
+        "--iterations",
+        "300",
+        "--today",
+        TODAY.isoformat(),
+        "--json",
+    )
 
 
 @pytest.mark.django_db
@@ -124,11 +138,12 @@ def test_car_legs_come_from_osrm_when_it_is_configured(
     monkeypatch.setenv("KANELBULLE_ROUTER_URL", router)
     result = plan()
     assert result.code == 0, result.err
+    assert result.json["solver"]["stopped_by"] == "iterations"
     assert result.err == ""
     doc = result.json
     assert doc["notes"] == [f"car legs: road distances and driving times from the osrm router at {router}"]
     assert FakeRouter.asked and FakeRouter.asked[0].startswith("/table/v1/driving/18.068600,59.329300;")
-    raw, _values = problem_for(personas.seller, START, 1)
+    raw, _values = problem_for(personas.seller, START, 1, TODAY)
     home = (raw["seller"]["home"]["lat"], raw["seller"]["home"]["lon"])
     points = [home] + [(s["lat"], s["lon"]) for s in raw["visits"]]
     at = {v["ref"]: (v["lat"], v["lon"]) for v in raw["visits"]}
@@ -142,7 +157,7 @@ def test_car_legs_come_from_osrm_when_it_is_configured(
 @pytest.mark.django_db
 def test_valhalla_answers_the_same_way(personas: Personas, router: str) -> None:
     book(personas)
-    raw, _values = problem_for(personas.seller, START, 1)
+    raw, _values = problem_for(personas.seller, START, 1, TODAY)
     routing = routing_for(parse_problem(raw), {"KANELBULLE_ROUTER": "valhalla", "KANELBULLE_ROUTER_URL": router})
     assert routing.warnings == [] and routing.table is not None
     assert FakeRouter.asked == ["/sources_to_targets"]
@@ -166,7 +181,7 @@ def test_a_router_that_is_down_falls_back_to_the_offline_model_with_a_warning(
     )
     assert result.err_lines == [f"warning: {warning}"]
     assert result.json["notes"] == [warning]
-    raw, _values = problem_for(personas.seller, START, 1)
+    raw, _values = problem_for(personas.seller, START, 1, TODAY)
     check_plan(raw, result.json)  # the contract's offline model, checked independently
 
 
@@ -175,7 +190,7 @@ def test_a_router_that_errs_or_a_bad_setting_is_named_and_the_offline_model_used
     personas: Personas, router: str
 ) -> None:
     book(personas)
-    problem = parse_problem(problem_for(personas.seller, START, 1)[0])
+    problem = parse_problem(problem_for(personas.seller, START, 1, TODAY)[0])
     FakeRouter.error = True
     routing = routing_for(problem, {"KANELBULLE_ROUTER": "osrm", "KANELBULLE_ROUTER_URL": router})
     assert routing.table is None

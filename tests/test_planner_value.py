@@ -61,11 +61,6 @@ def history(personas: Personas) -> None:
             meet(personas, c, f"m-h{i:02d}", created + dt.timedelta(days=10), "video")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_uplift() -> None:
-    planner_book._UPLIFTS.clear()
-
-
 @pytest.mark.django_db
 def test_a_tiny_book_values_a_visit_with_the_documented_prior(personas: Personas) -> None:
     c = customer(personas, "c-one")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -9,15 +10,11 @@ import pytest
 from kanelbulle.core.access import NotVisible
 from kanelbulle.customers.models import Customer
 from kanelbulle.deals.models import Deal, Stage
-from kanelbulle.planner import book as planner_book
 from kanelbulle.planner.worth import trip_worth_document
 from tests.cli import run
 from tests.personas import Personas
 
-
-@pytest.fixture(autouse=True)
-def _fresh_uplift() -> None:
-    planner_book._UPLIFTS.clear()
+TODAY = "2026-11-24"  # the day the trips are valued on
 
 
 def lulea(personas: Personas, deal: str) -> Customer:
@@ -35,7 +32,7 @@ def lulea(personas: Personas, deal: str) -> Customer:
 @pytest.mark.django_db
 def test_a_big_deal_in_luleå_is_worth_the_flight_and_says_why_in_numbers(personas: Personas) -> None:
     lulea(personas, "600000")
-    result = run("trip-worth", "--customer", "c-lulea", "--json")
+    result = run("trip-worth", "--today", TODAY, "--customer", "c-lulea", "--json")
     assert result.code == 0, result.err
     doc = result.json
     assert doc["value"]["at_stake"] == {"amount": "240000.00", "currency": "SEK"}  # 600,000 × 40 %
@@ -60,8 +57,8 @@ def test_a_big_deal_in_luleå_is_worth_the_flight_and_says_why_in_numbers(person
 @pytest.mark.django_db
 def test_a_small_deal_far_away_is_a_video_call_in_words_in_both_languages(personas: Personas) -> None:
     lulea(personas, "20000")
-    english = run("trip-worth", "--customer", "c-lulea")
-    swedish = run("trip-worth", "--customer", "c-lulea", "--language", "sv")
+    english = run("trip-worth", "--today", TODAY, "--customer", "c-lulea")
+    swedish = run("trip-worth", "--today", TODAY, "--customer", "c-lulea", "--language", "sv")
     assert english.code == swedish.code == 0, english.err
     assert "Luleå by plane:" in english.out and ": not worth it" in english.out
     assert "Not worth the trip: a video call keeps 8,000 SEK at stake; the visit would add 1,600 SEK." in english.out
@@ -74,7 +71,7 @@ def test_a_near_customer_offers_no_flight_and_says_so(personas: Personas) -> Non
         ref="c-near", name="Solna AB", country="SE", city="Solna", lat=59.36, lon=18.00,
         time_zone="Europe/Stockholm", owner=personas.seller,
     )  # fmt: skip
-    doc = run("trip-worth", "--customer", "c-near", "--json").json
+    doc = run("trip-worth", "--today", TODAY, "--customer", "c-near", "--json").json
     options = {o["mode"]: o for o in doc["options"]}
     assert options["air"] == {**options["air"], "available": False}
     assert options["air"]["text"] == "Solna by plane: not offered for under 400 km"
@@ -84,12 +81,12 @@ def test_a_near_customer_offers_no_flight_and_says_so(personas: Personas) -> Non
 @pytest.mark.django_db
 def test_unknown_customer_user_or_a_seller_without_a_home_exits_2(personas: Personas) -> None:
     lulea(personas, "600000")
-    result = run("trip-worth", "--customer", "c-nowhere", "--user", "nobody", "--json")
+    result = run("trip-worth", "--today", TODAY, "--customer", "c-nowhere", "--user", "nobody", "--json")
     assert result.code == 2 and result.out == ""
     assert result.err_lines == ["--customer: no customer 'c-nowhere'", "--user: no user named 'nobody'"]
     personas.other_seller.home_lat = personas.other_seller.home_lon = None
     personas.other_seller.save()
-    result = run("trip-worth", "--customer", "c-lulea", "--user", "bertil", "--json")
+    result = run("trip-worth", "--today", TODAY, "--customer", "c-lulea", "--user", "bertil", "--json")
     assert result.code == 2 and result.out == ""
     assert result.err_lines == ["--user: bertil has no home place (lat/lon): it is needed to price a trip"]
 
@@ -97,7 +94,7 @@ def test_unknown_customer_user_or_a_seller_without_a_home_exits_2(personas: Pers
 @pytest.mark.django_db
 def test_the_document_for_the_api_answers_only_for_a_customer_the_viewer_may_see(personas: Personas) -> None:
     c = lulea(personas, "600000")
-    doc = trip_worth_document(personas.manager, c, None)
+    doc = trip_worth_document(personas.manager, c, None, today=dt.date.fromisoformat(TODAY))
     assert doc["seller"] == "anna" and doc["worth_it"] is True
     with pytest.raises(NotVisible):
-        trip_worth_document(personas.outsider, c, None)
+        trip_worth_document(personas.outsider, c, None, today=dt.date.fromisoformat(TODAY))

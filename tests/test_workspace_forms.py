@@ -66,7 +66,7 @@ def test_a_seller_creates_edits_and_deletes_a_customer(personas: Personas) -> No
     customer.refresh_from_db()
     assert customer.potential == "high"
     stale = anna.post(f"/customers/{customer.ref}/edit/", edit | {"potential": "low", "version": "1"})
-    assert stale.status_code == 400 and "Someone changed this record" in stale.content.decode()
+    assert stale.status_code == 409 and "Someone changed this record" in stale.content.decode()
     assert anna.post(f"/customers/{customer.ref}/delete/").status_code == 302
     assert not Customer.objects.filter(pk=customer.pk).exists()
 
@@ -240,14 +240,17 @@ def test_meetings_are_edited_and_deleted_by_author_or_manager(personas: Personas
 
 def test_meeting_requests_are_recorded_and_declined(personas: Personas, book: Book) -> None:
     anna = as_user(personas.seller)
+    a_month_ago = timezone.localtime() - dt.timedelta(days=30)
     c = book.lulea.ref
     assert (
         anna.post(
-            f"/customers/{c}/requests/new/", {"contact": str(book.li.pk), "requested_at": "2026-11-01T08:00"}
+            f"/customers/{c}/requests/new/",
+            {"contact": str(book.li.pk), "requested_at": f"{a_month_ago:%Y-%m-%d}T08:00"},
         ).status_code
         == 302
     )
-    future = anna.post(f"/customers/{c}/requests/new/", {"requested_at": "2099-01-01T08:00"})
+    tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    future = anna.post(f"/customers/{c}/requests/new/", {"requested_at": f"{tomorrow:%Y-%m-%dT%H:%M}"})
     assert future.status_code == 400 and "future" in field_error(future.content.decode(), "requested_at")
     assert MeetingRequest.objects.filter(customer=book.lulea).count() == 2
     assert anna.post(f"/customers/{c}/requests/{book.request.ref}/decline/").status_code == 302
@@ -265,7 +268,7 @@ def test_deals_move_through_their_stages(personas: Personas, book: Book) -> None
         "value_amount": "250000",
         "value_currency": "SEK",
         "stage": "open",
-        "created": "2026-09-01",
+        "created": (timezone.localdate() - dt.timedelta(days=90)).isoformat(),
         "probability_pct": "40",
     }
     assert anna.post(f"/customers/{c}/deals/new/", data).status_code == 302
@@ -285,7 +288,12 @@ def test_deals_move_through_their_stages(personas: Personas, book: Book) -> None
     assert deal.stage == "won" and deal.closed == timezone.localdate()
     early = anna.post(
         f"/customers/{c}/deals/{deal.ref}/edit/",
-        data | {"stage": "lost", "closed": "2026-01-01", "version": str(deal.version)},
+        data
+        | {
+            "stage": "lost",
+            "closed": (timezone.localdate() - dt.timedelta(days=200)).isoformat(),
+            "version": str(deal.version),
+        },
     )
     assert early.status_code == 400 and "before it was created" in field_error(early.content.decode(), "closed")
     assert anna.post(f"/customers/{c}/deals/{deal.ref}/delete/").status_code == 302

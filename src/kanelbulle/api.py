@@ -24,6 +24,7 @@ from kanelbulle.accounts.models import ApiToken, CalendarToken, User
 from kanelbulle.connectors.rest import ApiProblem, Errors, Page, Paging, ProblemsError, errors, paginate
 from kanelbulle.core.access import NotVisible
 from kanelbulle.core.actions import Conflict
+from kanelbulle.core.days import BadDay
 
 
 class BearerToken(HttpBearer):
@@ -174,6 +175,11 @@ def on_rule(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 @api.exception_handler(ProblemsError)
 def on_problems(request: HttpRequest, exc: ProblemsError) -> HttpResponse:
     return _answer(request, 422, *exc.problems)
+
+
+@api.exception_handler(BadDay)
+def on_bad_day(request: HttpRequest, exc: BadDay) -> HttpResponse:
+    return _answer(request, 422, (exc.field, exc.message))
 
 
 @api.exception_handler(ApiProblem)

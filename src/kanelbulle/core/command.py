@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from argparse import ArgumentParser
@@ -49,6 +50,7 @@ class KbCommand(BaseCommand):
     needs_database = True
     json_option = False
     as_option = False
+    today_option = False
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -63,6 +65,19 @@ class KbCommand(BaseCommand):
             parser.add_argument("--json", action="store_true", help="print exactly one JSON document on stdout")
         if self.as_option:
             parser.add_argument("--as", dest="as_user", metavar="USER", help="show only what USER may see")
+        if self.today_option:
+            parser.add_argument(
+                "--today", metavar="DATE", help="evaluate as of DATE (YYYY-MM-DD; default: today), for repeatable runs"
+            )
+
+    def today(self, options: dict[str, Any]) -> dt.date:
+        """The day the command counts from: ``--today`` or the installation's calendar day."""
+        from kanelbulle.core.days import BadDay, default_today, parse_day
+
+        try:
+            return parse_day(options.get("today"), "--today") or default_today()
+        except BadDay as exc:
+            raise InputError(str(exc)) from None
 
     def emit_json(self, document: Any) -> None:
         self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str))

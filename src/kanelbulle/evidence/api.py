@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import translation
 from ninja import Router
 
 router = Router(tags=["evidence"])
@@ -39,11 +39,12 @@ def evidence(
     their own deals; a manager their team's; an admin everyone's. ``user`` narrows to one seller."""
     from kanelbulle.connectors.rest import ApiProblem
     from kanelbulle.core.access import NotVisible
+    from kanelbulle.core.days import today_or_default
     from kanelbulle.core.rates import NoRate
     from kanelbulle.evidence.book import evidence_for
     from kanelbulle.evidence.reading import read
 
-    day = today or timezone.localdate()
+    day = today_or_default(today)
     if since is not None and since > day:
         raise ApiProblem(422, "since", f"{since.isoformat()} is in the future (today is {day.isoformat()})")
     try:

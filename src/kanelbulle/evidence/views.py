@@ -8,9 +8,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from kanelbulle.core.days import today_of
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
@@ -45,7 +46,7 @@ def evidence_page(request: HttpRequest) -> HttpResponse:
     from kanelbulle.evidence.charts import forest_plot, modality_plot
     from kanelbulle.evidence.reading import read
 
-    today = timezone.localdate()
+    today = today_of(request)
     since: dt.date | None = None
     problem = ""
     raw = request.GET.get("since", "").strip()

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import translation
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from kanelbulle.connectors.rest import ApiProblem
 from kanelbulle.core.access import NotVisible
+from kanelbulle.core.days import today_or_default
 from kanelbulle.insights.service import attention_for, list_owner
 
 router = Router(tags=["insights"])
@@ -58,5 +59,5 @@ def get_attention(
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
     lang = language or translation.get_language() or "en"
-    result = attention_for(owner, today or timezone.localdate(), lang)
+    result = attention_for(owner, today_or_default(today), lang)
     return result.to_json()

@@ -13,11 +13,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kanelbulle.accounts.models import Role, User
 from kanelbulle.core.access import NotVisible
+from kanelbulle.core.days import today_of
 from kanelbulle.insights.attention import Item
 from kanelbulle.insights.service import attention_for, list_owner
 
@@ -32,13 +33,7 @@ SORTS = {
 
 
 def _today(request: HttpRequest) -> dt.date:
-    raw = request.GET.get("today")
-    if not raw:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise Http404("bad date") from None
+    return today_of(request)
 
 
 def _owner(request: HttpRequest, name: str | None) -> User:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kanelbulle.planner.solver import Budget
+from kanelbulle.planner.solver import Budget, time_limit
 
 
 class BadInstance(ValueError):
@@ -84,12 +84,15 @@ def read_instance(path: Path) -> Any:
 def solve_instance(
     path: Path,
     *,
-    seconds: float | None = 10.0,
+    seconds: float | None = None,
     iterations: int | None = None,
     seed: int = 1,
     progress: Callable[[float, int], None] | None = None,
 ) -> dict[str, Any]:
-    """``{"cost", "routes", "feasible", "seconds"}`` with cost in the instance's own units."""
+    """``{"cost", "routes", "feasible", "seconds", "iterations", "stopped_by"}``, cost in the instance's units.
+
+    The budget is the solver's (``solver.time_limit``): iterations alone stop on iterations.
+    """
     from pyvrp import solve
 
     started = time.perf_counter()
@@ -97,7 +100,7 @@ def solve_instance(
     if any(c.required is False for c in data.clients()):
         # A prize section (PCVRPTW) is another objective; the contract treats every client as required.
         raise BadInstance(f"{path.name}: has prizes (optional clients); only VRPTW instances are benchmarks here")
-    remaining = None if seconds is None else max(0.0, seconds - (time.perf_counter() - started))
+    remaining = max(0.0, time_limit(seconds, iterations) - (time.perf_counter() - started))
     budget = Budget(remaining, iterations, progress)
     result = solve(data, budget, seed=seed, collect_stats=False, display=False)
     best = result.best
@@ -108,4 +111,6 @@ def solve_instance(
         "routes": routes,
         "feasible": bool(best.is_feasible()),
         "seconds": round(time.perf_counter() - started, 2),
+        "iterations": budget.iterations,
+        "stopped_by": budget.stopped_by or ("iterations" if iterations is not None else "seconds"),
     }

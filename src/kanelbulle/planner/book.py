@@ -135,15 +135,42 @@ _UPLIFTS: dict[tuple[Any, ...], Uplift] = {}
 
 
 def _uplift_key(user: Any, today: dt.date) -> tuple[Any, ...]:
-    """What the evidence depends on, cheaply: the seller's deals and the meetings, counted and dated."""
+    """Everything the evidence reads (evidence.book.load_book), cheaply: which database, the
+    seller and their home, and the seller's deals, their customers, meetings and orders and the
+    exchange rates, each counted and dated by their last change."""
+    from django.db import connection
     from django.db.models import Count, Max
 
-    from kanelbulle.deals.models import Deal
+    from kanelbulle.core.models import ExchangeRate
+    from kanelbulle.customers.models import Customer
+    from kanelbulle.deals.models import Deal, Order
     from kanelbulle.meetings.models import Meeting
 
-    deals = Deal.objects.filter(user=user).aggregate(n=Count("id"), last=Max("updated_at"))
-    meetings = Meeting.objects.filter(customer__deals__user=user).aggregate(n=Count("id"), last=Max("updated_at"))
-    return (user.pk, today, deals["n"], deals["last"], meetings["n"], meetings["last"])
+    def counted(qs: Any) -> tuple[Any, Any]:
+        got = qs.aggregate(n=Count("id"), last=Max("updated_at"))
+        return got["n"], got["last"]
+
+    with_deals = {"deals__user": user}
+    rates = ExchangeRate.objects.aggregate(n=Count("id"), last=Max("date"))
+    return (
+        connection.alias,
+        connection.settings_dict["NAME"],
+        settings.COMPANY_CURRENCY,
+        user.pk,
+        user.home_lat,
+        user.home_lon,
+        today,
+        counted(Deal.objects.filter(user=user)),
+        counted(Customer.objects.filter(**with_deals).distinct()),
+        counted(Meeting.objects.filter(customer__deals__user=user)),
+        counted(Order.objects.filter(customer__deals__user=user)),
+        (rates["n"], rates["last"]),
+    )
+
+
+def clear_uplifts() -> None:
+    """Forget every kept uplift (the tests' one fixture calls it between tests)."""
+    _UPLIFTS.clear()
 
 
 def in_person_uplift(user: Any, today: dt.date) -> Uplift:
@@ -316,17 +343,18 @@ def _windows(customer: Any, start: dt.date, days: int, seller_tz: str) -> list[l
     return out
 
 
-def problem_for(
-    user: Any, start: dt.date, days: int, today: dt.date | None = None
-) -> tuple[dict[str, Any], dict[str, VisitValue]]:
-    """The seller's `kanelbulle-plan/1` problem document, and each visit's value explained."""
+def problem_for(user: Any, start: dt.date, days: int, today: dt.date) -> tuple[dict[str, Any], dict[str, VisitValue]]:
+    """The seller's `kanelbulle-plan/1` problem document, and each visit's value explained.
+
+    ``today`` is the day the book is valued on (orders of the last twelve months, health, how
+    long a request has waited); it is the caller's, never the clock's, so a plan can be repeated.
+    """
     from kanelbulle.customers.models import Customer
     from kanelbulle.planner.travel import haversine_km
 
     if user.home_lat is None or user.home_lon is None:
         raise BookError(f"{user.username} has no home place (lat/lon): it is needed to plan trips")
     currency = settings.COMPANY_CURRENCY
-    today = today or dt.date.today()  # noqa: DTZ011 - the operator's calendar day
     customers = list(Customer.objects.filter(owner=user).order_by("ref"))
     # The seller's clock: the time zone of their nearest customer within 100 km of home (a
     # neighbour), else the installation's. Loading the whole gazetteer would take seconds.

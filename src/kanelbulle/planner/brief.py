@@ -52,14 +52,13 @@ def health(customer: Any, today: dt.date) -> dict[str, Any]:
     }
 
 
-def brief(viewer: Any, ref: str, today: dt.date | None = None) -> dict[str, Any]:
+def brief(viewer: Any, ref: str, today: dt.date) -> dict[str, Any]:
     """The brief as one JSON-ready document; raises core.access.NotVisible for an unseen customer."""
     from kanelbulle.customers.models import Customer
     from kanelbulle.deals.models import Deal, Order, Stage
     from kanelbulle.gifts.models import Gift, GiftPolicy
     from kanelbulle.meetings.models import Meeting, MeetingRequest, RequestStatus
 
-    today = today or dt.date.today()  # noqa: DTZ011 - the operator's calendar day
     customer = get_visible(viewer, Customer.objects.select_related("owner"), ref=ref)
     people = []
     openers: list[str] = []

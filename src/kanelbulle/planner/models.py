@@ -29,7 +29,9 @@ from kanelbulle.core.access import NotVisible
 # with a time limit as a backstop; docs/planner.md measured 5,000 iterations ≈ 1 s on a week.
 PAGE_SEED = 1
 PAGE_ITERATIONS = 4000
-PAGE_SECONDS = 8.0
+# The pages' plan stops on iterations (so the same book gives the same plan on any machine); the
+# clock only guards against a run gone wrong (see solver.time_limit).
+PAGE_SECONDS = 120.0
 MAX_DAYS = 14
 HORIZON_DAYS = 3653  # a start further than ten years from today is a typing error
 
@@ -166,13 +168,16 @@ def constrain(base: dict[str, Any], pins: dict[str, str], removed: list[str]) ->
     return problem
 
 
-def base_problem(owner: Any, start: dt.date, days: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The owner's problem from the book and the values explained (PlanError when it cannot be)."""
+def base_problem(owner: Any, start: dt.date, days: int, today: dt.date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The owner's problem from the book valued as of ``today``, and the values explained.
+
+    Raises PlanError when it cannot be made.
+    """
     from kanelbulle.core.rates import NoRate
     from kanelbulle.planner.book import BookError, problem_for
 
     try:
-        raw, values = problem_for(owner, start, days, today=timezone.localdate())
+        raw, values = problem_for(owner, start, days, today=today)
     except BookError:
         raise PlanError(
             gettext("%(name)s has no home place yet: it is needed to plan trips.") % {"name": owner}
@@ -194,12 +199,13 @@ def make_plan(
     start: dt.date,
     days: int,
     *,
+    today: dt.date,
     pins: dict[str, str] | None = None,
     removed: list[str] | None = None,
     previous: VisitPlan | None = None,
     refresh: bool = False,
 ) -> VisitPlan:
-    """Solve the owner's days (with pins and removals) and keep the plan.
+    """Solve the owner's days (with pins and removals), valued as of ``today``, and keep the plan.
 
     With ``previous`` and not ``refresh``, its problem from the book is reused, so a pin changes
     only what the seller changed; ``refresh`` reads the book again.
@@ -209,7 +215,6 @@ def make_plan(
 
     if not 1 <= days <= MAX_DAYS:
         raise PlanError(gettext("Plan 1 to %(max)d days.") % {"max": MAX_DAYS})
-    today = timezone.localdate()
     if abs((start - today).days) > HORIZON_DAYS:
         raise PlanError(gettext("Plan days within ten years of today, not from %(date)s.") % {"date": start})
     pins = dict(pins or {})
@@ -217,7 +222,7 @@ def make_plan(
     if previous is not None and not refresh:
         base, values = previous.base_problem, previous.values
     else:
-        base, values = base_problem(owner, start, days)
+        base, values = base_problem(owner, start, days, today)
     known = {v["ref"] for v in base.get("visits", [])}
     pins = {ref: day for ref, day in pins.items() if ref in known}
     removed = [ref for ref in removed if ref in known]
@@ -233,6 +238,7 @@ def make_plan(
     routing = routing_for(parsed)
     result = solve_problem(parsed, seconds=PAGE_SECONDS, iterations=PAGE_ITERATIONS, seed=PAGE_SEED, road=routing.table)
     result["notes"] = routing.notes
+    result["as_of"] = today.isoformat()
     return VisitPlan.objects.create(
         owner=owner, created_by=viewer, start=start, days=days, base_problem=base, problem=problem,
         plan=result, values=values, pins=pins, removed=removed,

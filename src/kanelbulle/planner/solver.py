@@ -93,6 +93,24 @@ class Built:
     road: RoadTable | None = None
 
 
+DEFAULT_SECONDS = 10.0
+SAFETY_SECONDS = 300.0
+
+
+def time_limit(seconds: float | None, iterations: int | None) -> float:
+    """The clock's part in a solve's budget.
+
+    A budget of iterations is what makes a plan repeatable: the same problem, seed and number of
+    iterations give the same plan on a fast machine and on a busy one. So when only iterations are
+    asked for, the clock is a generous safety limit (``SAFETY_SECONDS``), there to stop a run that
+    has gone wrong, not to shape the plan. Only seconds: that limit. Neither: ``DEFAULT_SECONDS``.
+    Both: whichever comes first, as the caller asked (the plan says which it was).
+    """
+    if seconds is not None:
+        return seconds
+    return DEFAULT_SECONDS if iterations is None else SAFETY_SECONDS
+
+
 class Budget:
     """PyVRP stopping criterion: whichever of seconds and iterations comes first (and says which)."""
 
@@ -326,24 +344,27 @@ def build(problem: PlanProblem, road: RoadTable | None = None) -> Built:
 def solve_problem(
     problem: PlanProblem,
     *,
-    seconds: float | None = 10.0,
+    seconds: float | None = None,
     iterations: int | None = None,
     seed: int = 1,
     progress: Callable[[float, int], None] | None = None,
     road: RoadTable | None = None,
+    started: float | None = None,
 ) -> dict[str, Any]:
     """Problem in, plan document out (the contract's `kanelbulle-plan-result/1`).
 
     ``road`` (planner/routing.py) replaces the car model with a road router's distances and times.
+    ``seconds`` and ``iterations`` are the budget (see ``time_limit``); the seconds count from
+    ``started`` (a ``time.perf_counter()`` reading, default: now), so a command can make its limit
+    cover the work it did before solving too.
     """
-    started = time.perf_counter()
+    started = time.perf_counter() if started is None else started
+    seconds = time_limit(seconds, iterations)
     built = build(problem, road)
     sequence: list[int] = []
     budget = Budget(seconds, iterations, progress)
     if built.days and built.copies:
-        budget = Budget(
-            None if seconds is None else max(0.0, seconds - (time.perf_counter() - started)), iterations, progress
-        )
+        budget = Budget(max(0.0, seconds - (time.perf_counter() - started)), iterations, progress)
         with warnings.catch_warnings():
             # PyVRP warns when its penalties saturate; the plan says what it could not place instead.
             warnings.simplefilter("ignore")

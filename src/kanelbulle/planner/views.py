@@ -15,11 +15,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from kanelbulle.core.days import today_of
 from kanelbulle.customers.models import FactKind, FactSource
 from kanelbulle.maps import MapLeg, MapStop, day_colours, route_map
 from kanelbulle.planner.forms import ChangeForm, PlanForm
@@ -183,7 +183,7 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
 
 def _form_data(request: HttpRequest, source: Any) -> dict[str, str]:
     viewer = user_of(request)
-    today = timezone.localdate()
+    today = today_of(request)
     return {
         "user": source.get("user") or viewer.username,
         "start": source.get("start") or next_working_day(today).isoformat(),
@@ -221,7 +221,7 @@ def plan_solve(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
-        plan = make_plan(viewer, owner, form.cleaned_data["start"], form.cleaned_data["days"])
+        plan = make_plan(viewer, owner, form.cleaned_data["start"], form.cleaned_data["days"], today=today_of(request))
     except PlanError as exc:
         for message in exc.messages:
             form.add_error(None, message)
@@ -274,7 +274,7 @@ def plan_change(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
         new = make_plan(
             viewer, plan.owner, plan.start, plan.days, pins=pins, removed=removed, previous=plan,
-            refresh=action == "replan",
+            refresh=action == "replan", today=today_of(request),
         )  # fmt: skip
     except PlanError as exc:
         return _detail_with_errors(request, plan, exc.messages)
@@ -337,7 +337,7 @@ def brief_page(request: HttpRequest, ref: str) -> HttpResponseBase:
     from kanelbulle.planner.brief import brief
 
     viewer = user_of(request)
-    doc = brief(viewer, ref, today=timezone.localdate())
+    doc = brief(viewer, ref, today=today_of(request))
     kinds = dict(FactKind.choices)
     sources = dict(FactSource.choices)
     for person in doc["people"]:
@@ -398,7 +398,7 @@ def worth_page(request: HttpRequest, ref: str) -> HttpResponseBase:
         raise NotVisible(ref)
     language = "sv" if (get_language() or "en").startswith("sv") else "en"
     try:
-        doc = trip_worth_document(viewer, customer)
+        doc = trip_worth_document(viewer, customer, today=today_of(request))
     except (BookError, NoRate) as exc:
         return render(request, "planner/worth.html", {"customer": customer, "problem": str(exc)}, status=409)
     rows = [

@@ -123,7 +123,7 @@ def _car_leg(problem: PlanProblem, mode: Mode, customer: Any, gc: float, notes: 
     return road_leg(problem, mode, float(table.km[0, 1]), float(table.minutes[0, 1]))
 
 
-def trip_worth(seller: Any, customer: Any, today: dt.date | None = None) -> dict[str, Any]:
+def trip_worth(seller: Any, customer: Any, today: dt.date) -> dict[str, Any]:
     """The answer as one JSON-ready document (numbers, and sentences in both languages).
 
     Raises BookError when the seller has no home, NoRate when an amount cannot be converted.
@@ -131,7 +131,6 @@ def trip_worth(seller: Any, customer: Any, today: dt.date | None = None) -> dict
     if seller.home_lat is None or seller.home_lon is None:
         raise BookError(f"{seller.username} has no home place (lat/lon): it is needed to price a trip")
     currency: str = settings.COMPANY_CURRENCY
-    today = today or dt.date.today()  # noqa: DTZ011 - the operator's calendar day
     value = visit_values(seller, [customer], currency, today)[customer.ref]
     problem, modes, hotel = _travel(currency, today, seller)
     gc = haversine_km(seller.home_lat, seller.home_lon, customer.lat, customer.lon)
@@ -300,7 +299,7 @@ def _texts(doc: dict[str, Any], value: VisitValue, currency: str) -> dict[str, A
     return {"options": lines, "summary": summary}
 
 
-def trip_worth_document(viewer: Any, customer: Any, seller: Any | None = None) -> dict[str, Any]:
+def trip_worth_document(viewer: Any, customer: Any, seller: Any | None = None, *, today: dt.date) -> dict[str, Any]:
     """For the API and the pages: ``viewer`` must see ``customer`` (else core.access.NotVisible).
 
     ``seller`` (default: the customer's owner) is whose home the trip starts from and whose evidence
@@ -309,4 +308,4 @@ def trip_worth_document(viewer: Any, customer: Any, seller: Any | None = None) -
     from kanelbulle.core.access import require_visible
 
     require_visible(viewer, customer)
-    return trip_worth(seller if seller is not None else customer.owner, customer)
+    return trip_worth(seller if seller is not None else customer.owner, customer, today)

@@ -14,11 +14,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kanelbulle.core.actions import audit
+from kanelbulle.core.days import today_of
 from kanelbulle.core.models import AuditEntry
 from kanelbulle.customers.models import Contact
 from kanelbulle.privacy.dossier import dossier
@@ -52,7 +52,7 @@ def _contact(ref: str) -> Contact:
 def index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     found = Contact.objects.select_related("customer").filter(name__icontains=query)[:20] if query else []
-    today = timezone.localdate()
+    today = today_of(request)
     return render(
         request,
         "privacy/index.html",

@@ -66,6 +66,7 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError | Conflict) -> None:
     """Show an action's refusal next to the field it names (or above the form)."""
     if isinstance(exc, Conflict):
         form.add_error(None, _("Someone changed this record while you were editing it. Reload the page and try again."))
+        form.stale = True  # type: ignore[attr-defined]  # form_page answers 409, as the API does
         return
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -89,11 +90,12 @@ def form_page(
     status: int | None = None,
     **extra: Any,
 ) -> HttpResponseBase:
-    """Render a form page; a form with errors answers 400 so clients and tests can tell."""
+    """Render a form page; a form with errors answers 400 (409 when the record changed meanwhile), so
+    clients and tests can tell."""
     from django.shortcuts import render
 
     context = {"form": form, "title": title, "back": back, "submit": submit or _("Save"), "delete_url": delete_url}
-    code = status or (400 if form.is_bound and form.errors else 200)
+    code = status or (409 if getattr(form, "stale", False) else 400 if form.is_bound and form.errors else 200)
     return render(request, template, context | extra, status=code)
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.management.base import CommandParser
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kanelbulle.accounts.models import Role, User
@@ -28,12 +27,12 @@ DEMO_PASSWORD = "kanelbulle"  # noqa: S105 - printed to the user on purpose, for
 
 
 def parse_today(raw: str | None) -> dt.date:
-    if raw is None:
-        return timezone.localdate()
+    from kanelbulle.core.days import BadDay, default_today, parse_day
+
     try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise InputError(_("--today: %(value)r is not a date (use YYYY-MM-DD)") % {"value": raw}) from None
+        return parse_day(raw, "--today") or default_today()
+    except BadDay as exc:
+        raise InputError(str(exc)) from None
 
 
 def demo_password_hash(users: list[User]) -> str:

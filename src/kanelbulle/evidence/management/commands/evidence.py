@@ -12,12 +12,13 @@ from kanelbulle.core.command import InputError, KbCommand, RunError
 
 
 def parse_day(option: str, raw: str | None) -> dt.date | None:
-    if raw is None:
-        return None
+    from kanelbulle.core.days import BadDay
+    from kanelbulle.core.days import parse_day as parse
+
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InputError(f"{option}: {raw!r} is not a date; use YYYY-MM-DD, e.g. 2025-01-31") from None
+        return parse(raw, option)
+    except BadDay as exc:
+        raise InputError(str(exc)) from None
 
 
 class Command(KbCommand):

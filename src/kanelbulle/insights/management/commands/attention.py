@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import CommandParser
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kanelbulle.accounts.models import User
@@ -14,12 +14,12 @@ from kanelbulle.insights.service import attention_for
 
 
 def parse_today(raw: str | None) -> dt.date:
-    if not raw:
-        return timezone.localdate()
+    from kanelbulle.core.days import BadDay, default_today, parse_day
+
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InputError(f"--today: {raw!r} is not a date (YYYY-MM-DD)") from None
+        return parse_day(raw, "--today") or default_today()
+    except BadDay as exc:
+        raise InputError(str(exc)) from None
 
 
 def find_user(name: str) -> User:

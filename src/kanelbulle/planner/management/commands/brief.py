@@ -14,6 +14,7 @@ class Command(KbCommand):
     help = "The brief for a visit to a customer: people and facts, last meetings, deals, requests, gifts."
     json_option = True
     as_option = True
+    today_option = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
@@ -31,7 +32,7 @@ class Command(KbCommand):
 
         viewer = self.as_user(options)
         try:
-            doc = brief(viewer, options["customer"])
+            doc = brief(viewer, options["customer"], self.today(options))
         except NotVisible:
             raise InputError(f"--customer: no customer {options['customer']!r}") from None
         if options["json"]:

@@ -41,6 +41,7 @@ class Command(KbCommand):
     help = "Plan visits: solve a problem file (--problem FILE) or a seller's days (--user NAME)."
     json_option = True
     needs_database = False  # a problem file needs none; --user opens the database itself
+    today_option = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
@@ -49,10 +50,16 @@ class Command(KbCommand):
         parser.add_argument("--start", metavar="DATE", help="first day of the plan (with --user)")
         parser.add_argument("--days", metavar="N", type=_positive_int, help="number of calendar days (with --user)")
         parser.add_argument(
-            "--seconds", metavar="S", type=_positive_float, default=10.0, help="time limit (default 10)"
+            "--seconds",
+            metavar="S",
+            type=_positive_float,
+            help="time limit for the whole command (default 10; with --iterations alone a safety limit of 300)",
         )
         parser.add_argument(
-            "--iterations", metavar="N", type=_positive_int, help="iteration limit (same seed + limit = same plan)"
+            "--iterations",
+            metavar="N",
+            type=_positive_int,
+            help="iteration limit: the same seed and limit give the same plan on any machine",
         )
         parser.add_argument("--seed", metavar="K", type=int, default=1, help="random seed (default 1)")
         parser.add_argument(
@@ -60,8 +67,11 @@ class Command(KbCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        import time
+
         from django.utils import translation
 
+        options["started"] = time.perf_counter()  # the time limit covers reading the book too
         with translation.override(options["language"]):
             self._handle(options)
 
@@ -121,8 +131,9 @@ class Command(KbCommand):
         if problems:
             raise InputError(*problems)
         assert start is not None
+        today = self.today(options)
         try:
-            raw, values = problem_for(user, start, options["days"])
+            raw, values = problem_for(user, start, options["days"], today)
             problem = parse_problem(raw)
         except BookError as exc:
             raise InputError(str(exc)) from None
@@ -140,8 +151,10 @@ class Command(KbCommand):
             seed=options["seed"],
             progress=progress,
             road=routing.table,
+            started=options["started"],
         )
         document["notes"] = routing.notes
+        document["as_of"] = today.isoformat()
         document["values"] = [
             {"ref": v.ref, "name": v.name, "value": {"amount": str(v.amount), "currency": problem.currency},
              "required": v.required, "why": v.parts}
@@ -154,6 +167,10 @@ class Command(KbCommand):
             raise InputError(f"--problem: no such file {str(path)!r}")
         kind = path.suffix.lower()
         seconds, iterations, seed = options["seconds"], options["iterations"], options["seed"]
+        if seconds is not None:
+            import time
+
+            seconds = max(0.0, seconds - (time.perf_counter() - options["started"]))
         if kind in {".txt", ".vrp"}:
             from kanelbulle.planner.benchmark import BadInstance, solve_instance
 

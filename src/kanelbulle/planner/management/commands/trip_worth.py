@@ -15,6 +15,7 @@ class Command(KbCommand):
         "the seller's home (time, cost, CO2) and against a video call."
     )
     json_option = True
+    today_option = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
@@ -33,6 +34,7 @@ class Command(KbCommand):
         from kanelbulle.planner.book import BookError
         from kanelbulle.planner.worth import trip_worth
 
+        today = self.today(options)
         problems = []
         customer = Customer.objects.select_related("owner").filter(ref=options["customer"]).first()
         if customer is None:
@@ -48,7 +50,7 @@ class Command(KbCommand):
         seller = seller or customer.owner
         with translation.override(options["language"]):
             try:
-                doc = trip_worth(seller, customer)
+                doc = trip_worth(seller, customer, today)
             except BookError as exc:
                 raise InputError(("--user: " if options["user"] else "") + str(exc)) from None
             except NoRate as exc:

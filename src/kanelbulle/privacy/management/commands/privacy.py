@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -8,7 +7,6 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from kanelbulle.core.actions import audit
 from kanelbulle.core.command import InputError, KbCommand, add_subcommands
@@ -37,7 +35,7 @@ class Command(KbCommand):
         erase.add_argument("--contact", required=True, metavar="REF")
         erase.add_argument("--yes", action="store_true", help="do not ask first")
         review = sub.add_parser("retention", help="contacts with no interaction for the retention period")
-        review.add_argument("--today", metavar="DATE")
+        review.add_argument("--today", metavar="DATE", help="review as of DATE (YYYY-MM-DD; default: today)")
         review.add_argument("--json", action="store_true")
         renew = sub.add_parser("renew", help="renew a contact's lawful basis after a retention review")
         renew.add_argument("--contact", required=True, metavar="REF")
@@ -85,10 +83,7 @@ class Command(KbCommand):
             self.stdout.write(f"renewed {contact.ref}: the retention period starts again today")
 
     def _retention(self, options: dict[str, Any]) -> None:
-        try:
-            today = dt.date.fromisoformat(options["today"]) if options["today"] else timezone.localdate()
-        except ValueError:
-            raise InputError(f"--today: {options['today']!r} is not a date (YYYY-MM-DD)") from None
+        today = self.today(options)
         try:
             months = retention_months()
         except ValueError as exc:
