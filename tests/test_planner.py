@@ -423,7 +423,7 @@ def test_a_progress_line_is_shown_on_a_terminal(tmp_path: Path) -> None:
     env = {**os.environ, "KANELBULLE_DATA_DIR": str(tmp_path)}
     code = "from kanelbulle.cli import main; main()"
     done = subprocess.run(
-        [sys.executable, "-c", code, "plan", "--problem", str(file), "--seconds", "1.2", "--json"],
+        [sys.executable, "-c", code, "plan", "--problem", str(file), "--iterations", "300", "--json"],
         stdout=subprocess.PIPE,
         stderr=follower,
         env=env,
