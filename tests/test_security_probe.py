@@ -263,3 +263,95 @@ def test_an_ordinary_403_is_logged_in_one_line(personas: Personas, caplog: pytes
     for record in records:
         assert record.exc_info is None
         assert "\n" not in logging.Formatter().format(record)
+
+
+# -- 4. a client-chosen ref never tells that another team's record exists ------------------------
+
+
+@pytest.fixture
+def two_teams(personas: Personas) -> dict[str, Any]:
+    """Anna's records with free-form refs (as an import makes them), and Olle's own customer."""
+    from kanelbulle.deals import actions as deal_actions
+    from kanelbulle.gifts.models import Gift as GiftModel
+
+    rates()
+    annas = customer(personas.seller, "c-lulea-1")
+    contact(annas, "p-1")
+    olles = customer(personas.outsider, "c-malmo-1", name="Malmö Mejeri AB", city="Malmö", lat=55.6, lon=13.0)
+    contact(olles, "p-olle-1", name="Sven Söder")
+    deal_actions.deal_create(None, annas, ref="d-1", title="Steel", value=_sek("1000.00"))
+    deal_actions.deal_create(None, annas, ref="u99999-d", title="Steel", value=_sek("1000.00"))
+    deal_actions.order_create(None, annas, ref="o-1", date=DAY, value=_sek("500.00"))
+    GiftModel.objects.create(
+        ref="g-1", customer=annas, user=personas.seller, date=DAY, description="Buns", category="food",
+        value_amount="100.00", value_currency="SEK", direction="given",
+    )  # fmt: skip
+    return {"annas": annas, "olles": olles}
+
+
+def _sek(amount: str) -> Any:
+    from decimal import Decimal
+
+    from kanelbulle.core.money import Money
+
+    return Money(Decimal(amount), "SEK")
+
+
+def create_body(kind: str, customer_ref: str, contact_ref: str) -> dict[str, Any]:
+    return {
+        "customers": {"name": "Ny Kund AB", "country": "SE", "city": "Luleå"},
+        "contacts": {"customer": customer_ref, "name": "Karin Ny", "lawful_basis": "legitimate_interest"},
+        "deals": {"customer": customer_ref, "title": "Autumn steel", "value": {"amount": "10.00", "currency": "SEK"}},
+        "orders": {"customer": customer_ref, "date": DAY.isoformat(), "value": {"amount": "10.00", "currency": "SEK"}},
+        "gifts": {"customer": customer_ref, "contact": contact_ref, "date": DAY.isoformat(), "description": "Tea",
+                  "category": "food", "value": {"amount": "50.00", "currency": "SEK"}, "direction": "given"},
+    }[kind]  # fmt: skip
+
+
+TAKEN = {"customers": "c-lulea-1", "contacts": "p-1", "deals": "d-1", "orders": "o-1", "gifts": "g-1"}
+KINDS = tuple(TAKEN)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_another_teams_ref_is_refused_exactly_like_a_free_one(
+    kind: str, personas: Personas, two_teams: dict[str, Any]
+) -> None:
+    olle = Client(headers={"Authorization": f"Bearer {bearer(personas.outsider)}"})
+    body = create_body(kind, "c-malmo-1", "p-olle-1")
+    assert api(olle, "GET", f"/{kind}/{TAKEN[kind]}").status_code == 404  # not his to see
+    taken = api(olle, "POST", f"/{kind}", body | {"ref": TAKEN[kind]})
+    free = api(olle, "POST", f"/{kind}", body | {"ref": TAKEN[kind] + "-free"})
+    assert taken.status_code == free.status_code == 422
+    assert taken.json()["errors"][0]["path"] == "ref"
+    assert taken.json()["errors"][0]["message"] == free.json()["errors"][0]["message"]
+    # ... and a ref in someone else's prefix is refused the same way
+    other_prefix = api(olle, "POST", f"/{kind}", body | {"ref": "u99999-d"})
+    assert other_prefix.status_code == 422
+    assert other_prefix.json()["errors"][0]["message"] == free.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_ref_in_the_callers_own_prefix_is_created_once_then_409(
+    kind: str, personas: Personas, two_teams: dict[str, Any]
+) -> None:
+    olle = Client(headers={"Authorization": f"Bearer {bearer(personas.outsider)}"})
+    prefix = api(olle, "GET", "/me").json()["ref_prefix"]
+    assert prefix == f"u{personas.outsider.pk}-"
+    body = create_body(kind, "c-malmo-1", "p-olle-1") | {"ref": prefix + "phone-1"}
+    made = api(olle, "POST", f"/{kind}", body)
+    assert made.status_code == 201, made.content
+    assert made.json()["ref"] == prefix + "phone-1"
+    again = api(olle, "POST", f"/{kind}", body)
+    assert again.status_code == 409 and again.json()["errors"][0]["path"] == "ref"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_admin_who_sees_everything_may_choose_free_refs(
+    kind: str, personas: Personas, two_teams: dict[str, Any]
+) -> None:
+    adam = Client(headers={"Authorization": f"Bearer {bearer(personas.admin)}"})
+    body = create_body(kind, "c-lulea-1", "p-1")
+    assert api(adam, "POST", f"/{kind}", body | {"ref": TAKEN[kind]}).status_code == 409
+    made = api(adam, "POST", f"/{kind}", body | {"ref": TAKEN[kind] + "-new"})
+    assert made.status_code == 201, made.content
+    assert api(adam, "POST", f"/{kind}", body | {"ref": f"u{personas.seller.pk}-x"}).status_code == 422

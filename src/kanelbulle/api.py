@@ -23,7 +23,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kanelbulle.accounts.models import ApiToken, CalendarToken, User
-from kanelbulle.connectors.rest import ApiProblem, Errors, Page, Paging, ProblemsError, errors, paginate
+from kanelbulle.connectors.rest import ApiProblem, Errors, Page, Paging, ProblemsError, errors, paginate, ref_prefix
 from kanelbulle.core.access import NotVisible
 from kanelbulle.core.actions import Conflict
 
@@ -279,12 +279,15 @@ class Me(Schema):
     name: str
     role: str
     team: str
+    ref_prefix: str = Field(description="a ref you choose when creating a record must start with this")
 
 
 @api.get("/me", response=Me, tags=["system"])
 def me(request: HttpRequest) -> Any:
     """Who the caller is (the token's or the session's user)."""
-    return request.user
+    user: User = request.user  # type: ignore[assignment]
+    return {"username": user.username, "name": user.name, "role": user.role, "team": user.team,
+            "ref_prefix": ref_prefix(user)}  # fmt: skip
 
 
 class CalendarFeed(Schema):

@@ -21,6 +21,7 @@ from kanelbulle.connectors.rest import (
     Paging,
     ProblemsError,
     Ref,
+    claim_ref,
     errors,
     paginate,
     set_etag,
@@ -251,8 +252,7 @@ def create_gift(request: HttpRequest, body: GiftCreate, response: HttpResponse) 
     """Record a gift; it is checked first. `no` (for a gift we give) is refused with 422 and the
     reasons (there is no override); `ask` is stored pending a manager's approval."""
     data = _input(request, body)
-    if body.ref and Gift.objects.filter(ref=body.ref).exists():
-        raise ApiProblem(409, "ref", f"a gift with ref {body.ref} exists")
+    claim_ref(_actor(request), Gift, body.ref, "gift")
     try:
         gift, _check = actions.record_gift(_actor(request), data, ref=body.ref)
     except actions.GiftRefused as exc:
