@@ -355,3 +355,16 @@ def test_an_admin_who_sees_everything_may_choose_free_refs(
     made = api(adam, "POST", f"/{kind}", body | {"ref": TAKEN[kind] + "-new"})
     assert made.status_code == 201, made.content
     assert api(adam, "POST", f"/{kind}", body | {"ref": f"u{personas.seller.pk}-x"}).status_code == 422
+
+
+def test_a_body_over_the_limit_with_a_session_cookie_is_413_too(personas: Personas, settings: Any) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(personas.seller)
+    browser.get("/home/")
+    filler = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)
+    response = api(browser, "POST", "/customers", {"name": "Big AB", "notes": filler},
+                   **{"X-CSRFToken": browser.cookies["csrftoken"].value})  # fmt: skip
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["path"] == "body"
+    page = browser.post("/customers/new/", {"name": filler})
+    assert page.status_code in {400, 413} and page["Content-Type"].startswith("text/html")
