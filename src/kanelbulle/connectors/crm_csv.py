@@ -29,6 +29,7 @@ from kanelbulle.connectors.report import Report, Rollback
 from kanelbulle.connectors.vcard import e164
 from kanelbulle.core.access import NotVisible, scope
 from kanelbulle.core.money import Money, is_currency
+from kanelbulle.core.values import value_problems
 from kanelbulle.customers import actions as customer_actions
 from kanelbulle.customers.models import Contact, Customer
 from kanelbulle.deals import actions as deal_actions
@@ -223,7 +224,9 @@ def import_csv_data(raw: bytes, preset: str, *, actor: User | None, name: str = 
         expected = "; ".join(f"{m.kind}: {', '.join(m.identify)}" for m in config["mappings"])
         report.problem("line 1", f"these columns are not a {preset} export (expected {expected})")
         return report
-    importer = _Importer(config, mapping, actor, report, comma_decimal=getattr(dialect, "delimiter", ",") == ";")
+    importer = _Importer(
+        config, mapping, actor, report, comma_decimal=getattr(dialect, "delimiter", ",") == ";", headers=headers
+    )
     try:
         with transaction.atomic():
             for row in reader:
@@ -245,9 +248,17 @@ def import_csv_data(raw: bytes, preset: str, *, actor: User | None, name: str = 
 
 class _Importer:
     def __init__(
-        self, config: dict[str, Any], mapping: Mapping, actor: User | None, report: Report, *, comma_decimal: bool
+        self,
+        config: dict[str, Any],
+        mapping: Mapping,
+        actor: User | None,
+        report: Report,
+        *,
+        comma_decimal: bool,
+        headers: list[str],
     ) -> None:
         self.config, self.mapping, self.actor, self.report = config, mapping, actor, report
+        self.headers = headers
         self.comma_decimal = comma_decimal
         self.kinds: dict[str, Callable[[str, dict[str, str]], None]] = {
             "company": self.company,
@@ -270,6 +281,11 @@ class _Importer:
                 self.report.problem(line, (f"{field}: " if field else "") + " ".join(messages))
         except (PermissionDenied, NotVisible) as exc:
             self.report.problem(line, str(exc) or "you may not change that customer")
+
+    def column(self, field: str) -> str:
+        """The file's column holding our ``field`` (to name it in a problem)."""
+        names = self.mapping.columns[field]
+        return next((c for c in names if c in self.headers), names[0])
 
     def ref(self, prefix: str, values: dict[str, str]) -> str | None:
         ident = re.sub(r"[^A-Za-z0-9]", "", values.get("id", ""))
@@ -372,6 +388,9 @@ class _Importer:
         if not is_currency(currency):
             raise ValueError(f"{v['currency']!r} is not an ISO 4217 currency")
         amount = parse_amount(v["amount"], comma_decimal=self.comma_decimal) if v["amount"] else Decimal("0.00")
+        problems = value_problems(amount, currency)  # the one rule every way in applies (core/values.py)
+        if problems:
+            raise ValueError("; ".join(f"{self.column(part)}: {message}" for part, message in problems))
         stage_raw = v["stage"].strip().lower()
         stage = self.config["stages"].get(stage_raw, "open")
         fields: dict[str, Any] = {"title": v["title"][:200], "value": Money(amount, currency), "stage": stage}

@@ -212,7 +212,7 @@ def _contact(c: Contact, ref_of: dict[int, str], facts: list[Fact]) -> dict[str,
     _put(out, "email", c.email)
     _put(out, "phone", c.phone)
     out["lawful_basis"] = c.lawful_basis
-    _put(out, "source", c.source)
+    out["source"] = c.source  # even empty: left out, the import would say "import" (not a round trip)
     _put(
         out,
         "facts",
