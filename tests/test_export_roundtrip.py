@@ -45,6 +45,7 @@ DAYS = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2026, 11, 1))
 CUSTOMER = st.fixed_dictionaries(
     {
         "name": TEXT,
+        "org_number": st.sampled_from(["", "556677-8899", "5566778899", "SE556677889901"]),
         "place": st.sampled_from(PLACES),
         "potential": st.sampled_from(["unknown", "low", "medium", "high"]),
         "contacts": st.lists(st.fixed_dictionaries({"name": TEXT, "title": TEXT}), max_size=2),
@@ -88,7 +89,7 @@ def make_book(client: Client, customers: list[dict[str, Any]]) -> int:
     for c in customers:
         country, city, lat, lon, zone = c["place"]
         body = {"name": c["name"], "country": country, "city": city, "lat": lat, "lon": lon, "time_zone": zone}
-        body["potential"] = c["potential"]
+        body |= {"potential": c["potential"], "org_number": c["org_number"]}
         customer = post("/api/v1/customers", body)
         if customer is None:
             continue

@@ -20,6 +20,9 @@ class Potential(models.TextChoices):
 class Customer(Tracked):
     ref = models.CharField(_("ref"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    # The company's registration number (Swedish organisationsnummer, VAT or company number), as
+    # written; compared without spaces, dashes or case (CSV presets match customers by it).
+    org_number = models.CharField(_("organisation number"), max_length=32, blank=True)
     country = models.CharField(_("country"), max_length=2)
     city = models.CharField(_("city"), max_length=120)
     lat = models.FloatField(_("latitude"))

@@ -176,6 +176,9 @@ def _customer(c: Customer) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ref": c.ref,
         "name": c.name,
+    }
+    _put(out, "org_number", c.org_number)
+    out |= {
         "country": c.country,
         "city": c.city,
         "lat": c.lat,

@@ -585,6 +585,7 @@ def _read_customers(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
         owner = r.text(path, d, "owner", 150, blank=False)
         values: dict[str, Any] = {
             "name": r.text(path, d, "name", 200, blank=False),
+            "org_number": r.text(path, d, "org_number", 32),
             "country": d.get("country", ""),
             "city": d.get("city", ""),
             "potential": r.enum(path, d, "potential", _CHOICES["Potential"], Potential.UNKNOWN),
