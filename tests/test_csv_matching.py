@@ -130,5 +130,19 @@ def test_the_command_prints_every_match(personas: Personas, tmp_path: Path) -> N
     assert "matched line 2: 'Norrbotten Stål AB' is c-lulea-1 (matched by name and place)" in result.out
     doc = run("import", str(path), "--preset", "pipedrive", "--as", "anna", "--json").json
     assert doc["matched"] == [
-        {"location": "line 2", "message": "'Norrbotten Stål AB' is c-lulea-1 (matched by name and place)"}
+        {"location": "line 2", "message": "'Norrbotten Stål AB' is c-lulea-1 (matched by its pipedrive id 12)"}
     ]
+
+
+def test_a_matched_customer_is_found_by_the_tools_id_next_time(personas: Personas) -> None:
+    customer(personas.seller, "c-lulea-1", "Norrbotten Stål AB", "Luleå")
+    rows = ORGS + "12;Norrbotten Stål AB;;Luleå;Sverige\n"
+    first = import_csv_data(rows.encode(), "pipedrive", actor=personas.seller)
+    assert first.matched == [("line 2", "'Norrbotten Stål AB' is c-lulea-1 (matched by name and place)")]
+    Customer.objects.filter(ref="c-lulea-1").update(name="Norrbottens Stålverk", city="Boden")  # renamed here
+    again = import_csv_data(rows.encode(), "pipedrive", actor=personas.seller)
+    assert again.problems == [] and again.created == 0
+    assert again.matched == [("line 2", "'Norrbotten Stål AB' is c-lulea-1 (matched by its pipedrive id 12)")]
+    assert Customer.objects.count() == 1
+    other = import_csv_data(rows.encode(), "pipedrive", actor=personas.outsider)  # another team's seller
+    assert other.problems == [("line 2", "pipedrive id 12 belongs to a customer you may not see")]

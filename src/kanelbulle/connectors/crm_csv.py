@@ -7,7 +7,8 @@ its line number. All or nothing: a file with any problem stores nothing. Records
 from the tool's own id (``c-hs-1234``), so importing the same file again updates, never doubles.
 
 A company row is matched to an existing customer before one is created (:class:`CustomerIndex`):
-by the tool's id (our ref ``c-pd-12``), then by organisation number, then by normalised name and
+by the tool's id (our ref ``c-pd-12``, or the id kept from an earlier match: ``SourceId``), then
+by organisation number, then by normalised name and
 place (case, accents' composition, punctuation and a leading or trailing legal form such as ``AB``
 or ``GmbH`` do not count; the city and the country must be the same). Every match is reported;
 two or more candidates at the same step are a problem (nothing is guessed). Contacts and deals
@@ -39,7 +40,7 @@ from kanelbulle.core.access import NotVisible, scope
 from kanelbulle.core.money import Money, is_currency
 from kanelbulle.core.values import value_problems
 from kanelbulle.customers import actions as customer_actions
-from kanelbulle.customers.models import Contact, Customer
+from kanelbulle.customers.models import Contact, Customer, SourceId
 from kanelbulle.deals import actions as deal_actions
 from kanelbulle.deals.models import Deal
 
@@ -319,9 +320,8 @@ def import_csv_data(raw: bytes, preset: str, *, actor: User | None, name: str = 
         expected = "; ".join(f"{m.kind}: {', '.join(m.identify)}" for m in config["mappings"])
         report.problem("line 1", f"these columns are not a {preset} export (expected {expected})")
         return report
-    importer = _Importer(
-        config, mapping, actor, report, comma_decimal=getattr(dialect, "delimiter", ",") == ";", headers=headers
-    )
+    comma_decimal = getattr(dialect, "delimiter", ",") == ";"
+    importer = _Importer(config, mapping, actor, report, comma_decimal=comma_decimal, headers=headers, tool=preset)
     try:
         with transaction.atomic():
             for row in reader:
@@ -351,9 +351,11 @@ class _Importer:
         *,
         comma_decimal: bool,
         headers: list[str],
+        tool: str,
     ) -> None:
         self.config, self.mapping, self.actor, self.report = config, mapping, actor, report
         self.headers = headers
+        self.tool = tool
         self.index = CustomerIndex(actor)
         self.comma_decimal = comma_decimal
         self.kinds: dict[str, Callable[[str, dict[str, str]], None]] = {
@@ -417,6 +419,17 @@ class _Importer:
     def matched(self, line: str, what: str, ref: str, how: str) -> None:
         self.report.matched.append((line, f"{what} is {ref} (matched by {how})"))
 
+    def keep(self, line: str, name: str, existing: Customer, how: str, org: str, *, ident: str | None) -> None:
+        """A company row that is a customer of ours: reported, the customer kept as it is (its
+        organisation number filled in when it had none), and the tool's id remembered."""
+        self.matched(line, repr(name), existing.ref, how)
+        fill: dict[str, Any] = {"org_number": org} if org and not existing.org_number else {}
+        if fill:
+            customer_actions.customer_update(self.actor, existing, **fill)
+        if ident is not None:
+            SourceId.objects.get_or_create(tool=self.tool, ident=ident, defaults={"customer": existing})
+        self.count(False, bool(fill))
+
     def count(self, created: bool, changed: bool = True) -> None:
         if created:
             self.report.created += 1
@@ -442,15 +455,21 @@ class _Importer:
         existing = scope(self.actor, Customer.objects.select_related("owner")).filter(ref=ref).first() if ref else None
         if existing is None and ref and Customer.objects.filter(ref=ref).exists():
             raise ValueError(f"{ref} belongs to a customer you may not see")
+        ident = v["id"][:64]
+        if existing is None and ident:
+            # Matched to a customer of ours by an earlier import of this tool: its id was kept.
+            link = SourceId.objects.filter(tool=self.tool, ident=ident).select_related("customer").first()
+            if link is not None:
+                if not scope(self.actor, Customer.objects.all()).filter(pk=link.customer_id).exists():
+                    raise ValueError(f"{self.tool} id {ident} belongs to a customer you may not see")
+                existing, how = link.customer, f"its {self.tool} id {ident}"
+                self.keep(line, v["name"], existing, how, org, ident=None)
+                return
         if existing is None:
             # Not yet imported from this tool: the same company may be here already.
             existing, how = self.index.match(fields["name"], org, fields["city"], fields["country"])
             if existing is not None:
-                self.matched(line, repr(v["name"]), existing.ref, how)
-                fill: dict[str, Any] = {"org_number": org} if org and not existing.org_number else {}
-                if fill:
-                    customer_actions.customer_update(self.actor, existing, **fill)
-                self.count(False, bool(fill))
+                self.keep(line, v["name"], existing, how, org, ident=ident or None)
                 return
             fields["owner"] = self.owner(v["owner"])
             if org:

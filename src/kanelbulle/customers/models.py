@@ -51,6 +51,23 @@ class Customer(Tracked):
         return self.name
 
 
+class SourceId(models.Model):
+    """A customer's id in another tool (a CSV preset's ``Organization - ID``), kept when an import
+    matched the row to a customer made another way, so the next import finds it by that id."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="source_ids")
+    tool = models.CharField(_("tool"), max_length=16)
+    ident = models.CharField(_("id in the tool"), max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tool", "ident"], name="customer_source_id_once")]
+        verbose_name = _("id in another tool")
+        verbose_name_plural = _("ids in other tools")
+
+    def __str__(self) -> str:
+        return f"{self.tool}:{self.ident}"
+
+
 class LawfulBasis(models.TextChoices):
     LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
     CONSENT = "consent", _("Consent")
