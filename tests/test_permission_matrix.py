@@ -526,6 +526,7 @@ DOMAIN_MODELS = [
     ("customers", "Customer", None),
     ("customers", "Contact", None),
     ("customers", "Fact", None),
+    ("customers", "SourceId", None),
     ("meetings", "Meeting", None),
     ("meetings", "MeetingRequest", None),
     ("deals", "Deal", None),

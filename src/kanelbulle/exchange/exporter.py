@@ -176,6 +176,9 @@ def _customer(c: Customer) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ref": c.ref,
         "name": c.name,
+    }
+    _put(out, "org_number", c.org_number)
+    out |= {
         "country": c.country,
         "city": c.city,
         "lat": c.lat,
@@ -212,7 +215,7 @@ def _contact(c: Contact, ref_of: dict[int, str], facts: list[Fact]) -> dict[str,
     _put(out, "email", c.email)
     _put(out, "phone", c.phone)
     out["lawful_basis"] = c.lawful_basis
-    _put(out, "source", c.source)
+    out["source"] = c.source  # even empty: left out, the import would say "import" (not a round trip)
     _put(
         out,
         "facts",

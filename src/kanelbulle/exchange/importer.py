@@ -33,6 +33,7 @@ from kanelbulle.core import gazetteer
 from kanelbulle.core.models import AuditEntry, Erasure
 from kanelbulle.core.money import Money, parse_amount, parse_currency
 from kanelbulle.core.text import name_problem
+from kanelbulle.core.values import stored_currencies, value_problems
 from kanelbulle.customers.models import Contact, Customer, Fact, FactKind, FactSource, LawfulBasis, Potential
 from kanelbulle.deals.models import Deal, Order, Stage
 from kanelbulle.exchange import schema as S
@@ -164,6 +165,7 @@ class _Reader:
         self.strict = strict
         self.problems: list[Problem] = []
         self.ignored: list[str] = []
+        self.stored: frozenset[str] | None = None  # currencies with stored rates, read once
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -272,7 +274,12 @@ class _Reader:
             return None
         return value
 
-    def money(self, path: str, d: dict[str, Any], key: str, *, negative: bool = False) -> Money | None:
+    def money(
+        self, path: str, d: dict[str, Any], key: str, *, negative: bool = False, value: bool = True
+    ) -> Money | None:
+        """An amount with its currency. ``value``: a deal's, order's or gift's value, held to the one
+        rule every way in applies (core/values.py: not negative unless ``negative`` (a credit note),
+        a currency the company has rates for); otherwise (a gift limit) only not negative."""
         raw = d.get(key, MISSING)
         if raw is MISSING or raw is None:
             return None
@@ -289,7 +296,7 @@ class _Reader:
             except ValueError as exc:
                 self.bad(f"{p}.amount", str(exc))
             else:
-                if amount < 0 and not negative:
+                if amount < 0 and not negative and not value:
                     self.bad(f"{p}.amount", _("must not be negative"))
                     amount = None
         if "currency" in raw:
@@ -297,6 +304,14 @@ class _Reader:
                 currency = parse_currency(raw["currency"])
             except ValueError as exc:
                 self.bad(f"{p}.currency", str(exc))
+        if value and amount is not None and currency is not None:
+            if self.stored is None:
+                self.stored = stored_currencies()
+            problems = value_problems(amount, currency, credit=negative, stored=self.stored)
+            for part, message in problems:
+                self.bad(f"{p}.{part}", message)
+            if problems:
+                return None
         if amount is None or currency is None:
             return None
         return Money(amount, currency)
@@ -578,6 +593,7 @@ def _read_customers(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
         owner = r.text(path, d, "owner", 150, blank=False)
         values: dict[str, Any] = {
             "name": r.name(path, d, "name", 200, blank=False),
+            "org_number": r.text(path, d, "org_number", 32),
             "country": d.get("country", ""),
             "city": d.get("city", ""),
             "potential": r.enum(path, d, "potential", _CHOICES["Potential"], Potential.UNKNOWN),
@@ -597,7 +613,7 @@ def _read_customers(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             gp = r.record(f"{path}.gift_policy", policy, S.GIFT_POLICY_FIELDS, {"accepts_gifts"})
             if gp is not None:
                 values["accepts_gifts"] = r.boolean(f"{path}.gift_policy", gp, "accepts_gifts", True)
-                limit = r.money(f"{path}.gift_policy", gp, "max_value")
+                limit = r.money(f"{path}.gift_policy", gp, "max_value", value=False)
                 if limit is not None:
                     values.update(gift_max_amount=limit.amount, gift_max_currency=limit.currency)
         if len(r.problems) == n and ref:

@@ -35,6 +35,7 @@ HOME_FIELDS = {"city", "country", "lat", "lon"}
 CUSTOMER_FIELDS = {
     "ref",
     "name",
+    "org_number",
     "country",
     "city",
     "lat",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kanelbulle.core.actions import audit
+from kanelbulle.core.csvout import SafeWriter
 from kanelbulle.core.days import today_of
 from kanelbulle.core.models import AuditEntry
 from kanelbulle.customers.models import Contact
@@ -101,7 +101,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-        writer = csv.writer(response)
+        writer = SafeWriter(response)  # every cell escaped against formulas (core/csvout.py)
         writer.writerow(["at", "who", "action", "kind", "ref", "detail"])
         for e in entries.iterator():
             who = e.actor.username if e.actor else e.actor_label
