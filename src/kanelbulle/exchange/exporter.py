@@ -128,6 +128,7 @@ def export_document(*, as_user: User | None = None) -> dict[str, Any]:
     doc["gifts"] = [_gift(g, ref_of, zone_of, contact_ref) for g in gifts]
     erasures = [
         {"kind": e.kind, "ref": e.ref, "erased_at": e.erased_at.astimezone(dt.UTC).isoformat()}
+        | ({"records": list(e.records)} if e.records else {})
         for e in Erasure.objects.order_by("kind", "ref")
     ]
     _put(doc, "erasures", erasures)

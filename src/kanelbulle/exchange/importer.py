@@ -803,6 +803,16 @@ def _read_erasures(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
         kind = r.enum(path, d, "kind", S.ERASABLE)
         ref = r.ref(path, d, "ref")
         erased_at = r.datetime(path, d, "erased_at")
+        records = d.get("records", [])
+        good = isinstance(records, list) and all(
+            isinstance(x, str) and x.partition(":")[0] in S.ERASURE_RECORD_KINDS and x.partition(":")[2]
+            for x in records
+        )
+        if not good:
+            r.bad(
+                f"{path}.records",
+                _('must be a list of "kind:ref" such as "meeting:m-1" (kinds meeting, gift, deal, contact)'),
+            )
         if len(r.problems) == n and kind and ref:
             key = (kind, ref)
             other = doc.erasures.get(key)
@@ -811,7 +821,7 @@ def _read_erasures(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
                     f"{path}.ref", _("%(ref)r is used twice: here and at %(other)s") % {"ref": ref, "other": other.path}
                 )
             else:
-                doc.erasures[key] = _Rec(path, ref, {"kind": kind, "erased_at": erased_at})
+                doc.erasures[key] = _Rec(path, ref, {"kind": kind, "erased_at": erased_at, "records": records})
 
 
 def _read_audit_log(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
@@ -1300,15 +1310,17 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
     changed_erasures: list[Erasure] = []
     for (kind, ref), rec in doc.erasures.items():
         known_e = stored.get((kind, ref))
+        records = rec.values["records"]
         if known_e is None:
-            new_erasures.append(Erasure(kind=kind, ref=ref, erased_at=rec.values["erased_at"]))
-        elif known_e.erased_at != rec.values["erased_at"]:
+            new_erasures.append(Erasure(kind=kind, ref=ref, erased_at=rec.values["erased_at"], records=records))
+        elif known_e.erased_at != rec.values["erased_at"] or not set(records) <= set(known_e.records):
             known_e.erased_at = rec.values["erased_at"]
+            known_e.records = sorted(set(known_e.records) | set(records))
             changed_erasures.append(known_e)
         else:
             counts["erasures"].unchanged += 1
     Erasure.objects.bulk_create(new_erasures)
-    Erasure.objects.bulk_update(changed_erasures, ["erased_at"])
+    Erasure.objects.bulk_update(changed_erasures, ["erased_at", "records"])
     counts["erasures"].created += len(new_erasures)
     counts["erasures"].updated += len(changed_erasures)
 
@@ -1391,8 +1403,13 @@ def import_document(doc: object, *, dry_run: bool = False, actor_label: str = "i
     With ``dry_run`` the same work is done in a transaction that is rolled back, so the report
     says exactly what would change and nothing is written.
     """
+    # An old export never restores what an erasure took (privacy/reimport.py); on a copy.
+    from kanelbulle.privacy.reimport import scrub
+
+    doc, scrubbed = scrub(doc)
     parsed, reader = _read(doc)
     report = ImportReport(dry_run=dry_run)
+    report.notes.extend(scrubbed)
     if isinstance(doc, dict) and doc.get(S.AUDIT_LOG) is not None:
         report.counts[S.AUDIT_LOG] = KindCounts()
     if not reader.problems:

@@ -79,10 +79,18 @@ def erase(request: HttpRequest, ref: str) -> HttpResponseRedirect:
     if request.POST.get("confirm") != contact.ref:
         messages.error(request, _("Type the contact's ref to confirm the erasure."))
         return redirect("privacy:index")
-    erase_contact(contact, actor=request.user)  # type: ignore[arg-type]
+    result = erase_contact(contact, actor=request.user)  # type: ignore[arg-type]
     messages.success(
         request, _("%(ref)s was erased; business records keep only that someone was there.") % {"ref": ref}
     )
+    changed = result["changed"]
+    if changed:
+        listed = "; ".join(f"{c.kind} {c.ref} ({c.owner or '-'}: {', '.join(c.fields)})" for c in changed)
+        messages.info(
+            request,
+            _("Mentions were redacted in %(count)d records; ask their owners to review them: %(records)s")
+            % {"count": len(changed), "records": listed},
+        )
     return redirect("privacy:index")
 
 

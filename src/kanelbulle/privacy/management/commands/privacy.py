@@ -77,9 +77,13 @@ class Command(KbCommand):
             ref = contact.ref
             counts = erase_contact(contact)
             self.stdout.write(
-                f"erased {ref}: {counts['facts']} facts removed, name redacted in {counts['meetings_redacted']} "
-                f"meetings and {counts['gifts_redacted']} gifts"
+                f"erased {ref}: {counts['facts']} facts removed, mentions redacted in {counts['records_redacted']} "
+                f"records ({counts['meetings_redacted']} meetings, {counts['gifts_redacted']} gifts)"
             )
+            if counts["changed"]:
+                self.stdout.write("for their owners' review (redacted text shows […]):")
+            for c in counts["changed"]:
+                self.stdout.write(f"  {c.owner or '-'}  {c.kind} {c.ref}: {', '.join(c.fields)}")
         elif action == "renew":
             audit(None, "retention_renewed", contact, lawful_basis=contact.lawful_basis)
             self.stdout.write(f"renewed {contact.ref}: the retention period starts again today")
