@@ -280,3 +280,56 @@ def test_the_erasure_travels_with_the_records_it_changed(chen: Contact) -> None:
     with pytest.raises(ImportProblems) as problems:
         import_document(doc)
     assert [p.path for p in problems.value.problems] == ["erasures[0].records"]
+
+
+# ---- retention after an import of old data -------------------------------------------------
+
+
+def old_book() -> dict[str, Any]:
+    """Two contacts met in 2022 and 2026, one never met, imported today."""
+    return {
+        "format": "kanelbulle/1",
+        "users": [{"username": "anna", "name": "Anna Berg", "role": "seller"}],
+        "customers": [{"ref": "c-1", "name": "Norrbotten Stål AB", "country": "SE", "city": "Luleå",
+                       "owner": "anna", "potential": "high", "public_sector": False, "visit_minutes": 60}],
+        "contacts": [
+            {"ref": "p-old", "customer": "c-1", "name": "Li Wei", "lawful_basis": "legitimate_interest"},
+            {"ref": "p-new", "customer": "c-1", "name": "Karin Ek", "lawful_basis": "legitimate_interest"},
+            {"ref": "p-never", "customer": "c-1", "name": "Per Nord", "lawful_basis": "legitimate_interest"},
+            {"ref": "p-gift", "customer": "c-1", "name": "Åsa Öberg", "lawful_basis": "legitimate_interest"},
+        ],
+        "meetings": [
+            {"ref": "m-1", "customer": "c-1", "contacts": ["p-old"], "user": "anna",
+             "start": "2022-03-01T10:00:00+01:00", "duration_minutes": 60,
+             "modality": "in_person", "requested_by_customer": False},
+            {"ref": "m-2", "customer": "c-1", "contacts": ["p-new"], "user": "anna",
+             "start": "2026-03-01T10:00:00+01:00", "duration_minutes": 60,
+             "modality": "video", "requested_by_customer": False},
+        ],
+        "gifts": [{"ref": "g-1", "direction": "received", "customer": "c-1", "contact": "p-gift", "user": "anna",
+                   "date": "2026-06-01", "description": "Choklad", "category": "food",
+                   "value": {"amount": "100.00", "currency": "SEK"}}],
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_after_an_import_of_old_data_the_right_contacts_are_due_for_review() -> None:
+    import_document(old_book())
+    due = run("privacy", "retention", "--today", "2026-11-24", "--json")
+    assert due.code == 0, due.err
+    assert [(d["contact"], d["last_interaction"]) for d in due.json["due"]] == [
+        ("p-never", None),
+        ("p-old", "2022-03-01"),
+    ]
+    text = run("privacy", "retention", "--today", "2026-11-24").out
+    assert "Per Nord (Norrbotten Stål AB): no interaction recorded" in text
+    # A year on, the 2026 meeting and gift are old enough too.
+    later = run("privacy", "retention", "--today", "2028-06-02", "--json").json["due"]
+    assert {d["contact"] for d in later} == {"p-never", "p-old", "p-new", "p-gift"}
+
+
+@pytest.mark.django_db
+def test_a_contact_entered_by_hand_is_not_due_the_day_it_is_entered(personas: Personas) -> None:
+    customer = customer_create(personas.seller, name="Umeå Trä AB", city="Umeå", country="SE")
+    contact_create(personas.seller, customer, name="Eva Lind", lawful_basis="consent")
+    assert run("privacy", "retention", "--json").json["due"] == []

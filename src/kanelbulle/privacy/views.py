@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kanelbulle.core.actions import audit
 from kanelbulle.core.models import AuditEntry
@@ -61,11 +61,15 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
+@require_http_methods(["GET", "POST"])
 def export(request: HttpRequest, ref: str) -> HttpResponse:
+    """GET shows what the copy holds and asks; POST (CSRF-protected) makes it and writes the audit entry."""
     contact = _contact(ref)
-    document = dossier(contact, actor=request.user)  # type: ignore[arg-type]
+    if request.method != "POST":
+        return render(request, "privacy/export.html", {"contact": contact})
+    document = dossier(contact)
     audit(request.user, "privacy_export", contact)  # type: ignore[arg-type]
-    if request.GET.get("format") == "html":
+    if request.POST.get("format") == "html":
         return HttpResponse(render_to_string("privacy/dossier.html", {"d": document}, request=request))
     response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{contact.ref}.json"'

@@ -105,7 +105,8 @@ class Command(KbCommand):
                     "months": months,
                     "due": [
                         {"contact": d.contact.ref, "name": d.contact.name, "customer": d.contact.customer.ref,
-                         "last_interaction": d.last_interaction.isoformat(), "idle_days": d.idle_days}
+                         "last_interaction": d.last_interaction.isoformat() if d.last_interaction else None,
+                         "idle_days": d.idle_days}
                         for d in due
                     ],
                 }
@@ -114,7 +115,9 @@ class Command(KbCommand):
         if not due:
             self.stdout.write(f"no contact has been idle for more than {months} months")
         for d in due:
-            self.stdout.write(
-                f"{d.contact.ref}  {d.contact.name} ({d.contact.customer.name}): last interaction "
-                f"{d.last_interaction}, {d.idle_days} days ago"
+            when = (
+                f"last interaction {d.last_interaction}, {d.idle_days} days ago"
+                if d.last_interaction
+                else ("no interaction recorded")
             )
+            self.stdout.write(f"{d.contact.ref}  {d.contact.name} ({d.contact.customer.name}): {when}")
