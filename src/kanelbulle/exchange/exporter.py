@@ -165,6 +165,7 @@ def audit_log() -> list[dict[str, Any]]:
 def _user(u: User) -> dict[str, Any]:
     out: dict[str, Any] = {"username": u.username, "name": u.name, "role": u.role}
     _put(out, "team", u.team)
+    _put(out, "email", u.email)
     if u.home_city and u.home_country:
         home: dict[str, Any] = {"city": u.home_city, "country": u.home_country}
         if u.home_lat is not None and u.home_lon is not None:

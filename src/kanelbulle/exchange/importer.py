@@ -529,6 +529,10 @@ def _read(raw_doc: Any) -> tuple[_Doc, _Reader]:
 
 def _read_users(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     username_field = User._meta.get_field("username")
+    # Two users never share an address: not in the document, nor with a user stored under another name.
+    emails: dict[str, tuple[str, str]] = {
+        e.casefold(): (repr(u), u) for u, e in User.objects.exclude(email="").values_list("username", "email")
+    }
     for path, d in _records(r, raw_doc, "users", S.USER_FIELDS, S.USER_REQUIRED):
         n = len(r.problems)
         username = r.text(path, d, "username", 150, blank=False)
@@ -547,6 +551,21 @@ def _read_users(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             "home_lat": None,
             "home_lon": None,
         }
+        if "email" in d:  # left out: a stored address is kept
+            email = User.objects.normalize_email(r.text(path, d, "email", 254).strip())
+            if email:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    r.bad(f"{path}.email", _("%(value)r is not an e-mail address") % {"value": email})
+                else:
+                    other = emails.setdefault(email.casefold(), (path, username))
+                    if other[1] != username:
+                        r.bad(
+                            f"{path}.email",
+                            _("%(value)r is also the address of %(other)s") % {"value": email, "other": other[0]},
+                        )
+            values["email"] = email
         home = d.get("home")
         if home is not None:
             h = r.record(f"{path}.home", home, S.HOME_FIELDS, {"city", "country"})

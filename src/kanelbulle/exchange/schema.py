@@ -28,7 +28,7 @@ SINGULAR = {plural: singular for singular, plural in ERASABLE.items()} | {"users
 
 TOP_LEVEL = {"format", "strict", "exported_at", *KINDS, AUDIT_LOG}
 
-USER_FIELDS = {"username", "name", "role", "team", "home"}
+USER_FIELDS = {"username", "name", "role", "team", "email", "home"}
 USER_REQUIRED = {"username", "name", "role"}
 HOME_FIELDS = {"city", "country", "lat", "lon"}
 
