@@ -84,6 +84,11 @@ def test_beyond_the_employer_only_what_points_at_the_person_is_redacted() -> Non
     assert Redactor(Person(name="Chen Hao", namesakes=True)).beyond("Chen Hao") == "Chen Hao"
 
 
+def test_names_opening_a_fact_count_when_joined_to_a_name() -> None:
+    r = Redactor(Person(name="Li Wei", facts=["Max och Moritz är hans hundar", "Golf på söndagar"]))
+    assert r.within("Frågade om Max och Moritz. Golf är kul, max 300 kr.") == "Frågade om […]. Golf är kul, max 300 kr."
+
+
 def test_a_first_name_a_colleague_shares_is_left_alone() -> None:
     r = Redactor(Person(name="Lars Ek", colleagues=["Lars Öberg"]))
     assert r.within("Lars Ek och Lars Öberg; Eks förslag") == "[…] och Lars Öberg; […] förslag"

@@ -78,26 +78,28 @@ def _sentence_start(text: str, at: int) -> bool:
 
 
 def names_in_fact(text: str, keep: set[str], places: Iterable[str]) -> tuple[list[str], list[str]]:
-    """The runs of names ("Max och Moritz") and the single names in a fact's text."""
+    """The runs of names ("Max och Moritz") and the single names in a fact's text.
+
+    A name is a capitalised word that does not open a sentence; one that does counts when a joiner
+    and a name follow it ("Max och Moritz är hans hundar")."""
     place_words = {gazetteer.fold(p) for p in places}
+    tokens: list[tuple[str, bool, bool]] = []  # (word, a name, a capitalised word opening a sentence)
+    for m in _WORD.finditer(text):
+        word = m.group(0).strip("'’-")
+        capital = len(word) >= 2 and word[0].isupper() and gazetteer.fold(word) not in keep | place_words
+        opener = _sentence_start(text, m.start())
+        tokens.append((word, capital and not opener, capital and opener))
+    for i in range(len(tokens) - 2):
+        word, _name, opener = tokens[i]
+        if opener and tokens[i + 1][0].lower() in _JOINERS and tokens[i + 2][1]:
+            tokens[i] = (word, True, False)
     runs: list[str] = []
     singles: list[str] = []
     current: list[str] = []
     pending: list[str] = []
-    words = list(_WORD.finditer(text))
-    for m in words:
-        word = m.group(0).strip("'’-")
-        is_name = (
-            len(word) >= 2
-            and word[0].isupper()
-            and not _sentence_start(text, m.start())
-            and gazetteer.fold(word) not in keep
-            and gazetteer.fold(word) not in place_words
-        )
+    for word, is_name, _opener in tokens:
         if is_name:
-            if current and pending:
-                current.extend(pending)
-            current.append(word)
+            current += [*pending, word] if current else [word]
             singles.append(word)
             pending = []
         elif current and word.lower() in _JOINERS and not pending:
