@@ -338,3 +338,12 @@ def test_a_contact_entered_by_hand_is_not_due_the_day_it_is_entered(personas: Pe
     customer = customer_create(personas.seller, name="Umeå Trä AB", city="Umeå", country="SE")
     contact_create(personas.seller, customer, name="Eva Lind", lawful_basis="consent")
     assert run("privacy", "retention", "--json").json["due"] == []
+
+
+@pytest.mark.django_db
+def test_the_callers_document_is_left_as_it_was(chen: Contact) -> None:
+    old = export_document()
+    erase_contact(chen)
+    before = json.dumps(old, sort_keys=True)
+    import_document(old)
+    assert json.dumps(old, sort_keys=True) == before

@@ -38,6 +38,7 @@ _SUFFIX = r"(?:[’']s|:s|s[’']|[’'´]|s)?"
 # Words that join names in a list ("Max och Moritz", "Max and Moritz", "Max, Moritz").
 _JOINERS = ("och", "and", "und", "et", "y", "e", "&", "samt", "eller", "or")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_DIGITS = re.compile(r"\d[\d\s\-./()]{4,}\d")  # six digits or more, however separated
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ class Redactor:
     person: Person
     _within: list[re.Pattern[str]] = field(default_factory=list)
     _beyond: list[re.Pattern[str]] = field(default_factory=list)
+    _anchors: re.Pattern[str] | None = None
+    _phone: bool = False
 
     def __post_init__(self) -> None:
         p = self.person
@@ -198,18 +201,33 @@ class Redactor:
             within.append(_bounded(_capital(word)))
         self._within = [re.compile(x) for x in within]
         self._beyond = [re.compile(x) for x in beyond]
+        # A text holds a mention only if it holds one of these words (in any case) or a run of
+        # digits that may be the phone: a cheap test that spares most texts the patterns.
+        anchors = {w for w in parts} | set(singles)
+        anchors |= {t.split()[0] for t in p.facts if t.split()}
+        if p.email.strip():
+            anchors.add(p.email.split("@", 1)[0])
+        words = sorted({a.lower() for a in anchors if a}, key=len, reverse=True)
+        self._anchors = re.compile("|".join(re.escape(w) for w in words)) if words else None
+        self._phone = bool(p.phone.strip())
 
-    @staticmethod
-    def _apply(patterns: list[re.Pattern[str]], text: str) -> str:
+    def _mentions(self, text: str) -> bool:
+        if self._anchors is not None and self._anchors.search(text.lower()):
+            return True
+        return self._phone and _DIGITS.search(text) is not None
+
+    def _apply(self, patterns: list[re.Pattern[str]], text: str) -> str:
+        if not text or not patterns or not self._mentions(text):
+            return text
         for pattern in patterns:
             text = pattern.sub(REDACTED, text)
         return text
 
     def within(self, text: str) -> str:
-        return self._apply(self._within, text) if text else text
+        return self._apply(self._within, text)
 
     def beyond(self, text: str) -> str:
-        return self._apply(self._beyond, text) if text else text
+        return self._apply(self._beyond, text)
 
     def walk(self, value: Any, *, near: bool) -> Any:
         """The same redaction through a JSON value (strings inside lists and objects)."""
