@@ -89,7 +89,9 @@ def erase(request: HttpRequest, ref: str) -> HttpResponseRedirect:
     )
     changed = result["changed"]
     if changed:
-        listed = "; ".join(f"{c.kind} {c.ref} ({c.owner or '-'}: {', '.join(c.fields)})" for c in changed)
+        listed = "; ".join(f"{c.kind} {c.ref} ({c.owner or '-'}: {', '.join(c.fields)})" for c in changed[:50])
+        if len(changed) > 50:
+            listed += " " + _("and %(n)d more in the audit log") % {"n": len(changed) - 50}
         messages.info(
             request,
             _("Mentions were redacted in %(count)d records; ask their owners to review them: %(records)s")
