@@ -552,6 +552,10 @@ def _read(raw_doc: Any) -> tuple[_Doc, _Reader]:
 
 def _read_users(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     username_field = User._meta.get_field("username")
+    # Two users never share an address: not in the document, nor with a user stored under another name.
+    emails: dict[str, tuple[str, str]] = {
+        e.casefold(): (repr(u), u) for u, e in User.objects.exclude(email="").values_list("username", "email")
+    }
     for path, d in _records(r, raw_doc, "users", S.USER_FIELDS, S.USER_REQUIRED):
         n = len(r.problems)
         username = r.text(path, d, "username", 150, blank=False)
@@ -570,6 +574,21 @@ def _read_users(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             "home_lat": None,
             "home_lon": None,
         }
+        if "email" in d:  # left out: a stored address is kept
+            email = User.objects.normalize_email(r.text(path, d, "email", 254).strip())
+            if email:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    r.bad(f"{path}.email", _("%(value)r is not an e-mail address") % {"value": email})
+                else:
+                    other = emails.setdefault(email.casefold(), (path, username))
+                    if other[1] != username:
+                        r.bad(
+                            f"{path}.email",
+                            _("%(value)r is also the address of %(other)s") % {"value": email, "other": other[0]},
+                        )
+            values["email"] = email
         home = d.get("home")
         if home is not None:
             h = r.record(f"{path}.home", home, S.HOME_FIELDS, {"city", "country"})
@@ -827,6 +846,16 @@ def _read_erasures(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
         kind = r.enum(path, d, "kind", S.ERASABLE)
         ref = r.ref(path, d, "ref")
         erased_at = r.datetime(path, d, "erased_at")
+        records = d.get("records", [])
+        good = isinstance(records, list) and all(
+            isinstance(x, str) and x.partition(":")[0] in S.ERASURE_RECORD_KINDS and x.partition(":")[2]
+            for x in records
+        )
+        if not good:
+            r.bad(
+                f"{path}.records",
+                _('must be a list of "kind:ref" such as "meeting:m-1" (kinds meeting, gift, deal, contact)'),
+            )
         if len(r.problems) == n and kind and ref:
             key = (kind, ref)
             other = doc.erasures.get(key)
@@ -835,7 +864,7 @@ def _read_erasures(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
                     f"{path}.ref", _("%(ref)r is used twice: here and at %(other)s") % {"ref": ref, "other": other.path}
                 )
             else:
-                doc.erasures[key] = _Rec(path, ref, {"kind": kind, "erased_at": erased_at})
+                doc.erasures[key] = _Rec(path, ref, {"kind": kind, "erased_at": erased_at, "records": records})
 
 
 def _read_audit_log(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
@@ -1324,15 +1353,17 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
     changed_erasures: list[Erasure] = []
     for (kind, ref), rec in doc.erasures.items():
         known_e = stored.get((kind, ref))
+        records = rec.values["records"]
         if known_e is None:
-            new_erasures.append(Erasure(kind=kind, ref=ref, erased_at=rec.values["erased_at"]))
-        elif known_e.erased_at != rec.values["erased_at"]:
+            new_erasures.append(Erasure(kind=kind, ref=ref, erased_at=rec.values["erased_at"], records=records))
+        elif known_e.erased_at != rec.values["erased_at"] or not set(records) <= set(known_e.records):
             known_e.erased_at = rec.values["erased_at"]
+            known_e.records = sorted(set(known_e.records) | set(records))
             changed_erasures.append(known_e)
         else:
             counts["erasures"].unchanged += 1
     Erasure.objects.bulk_create(new_erasures)
-    Erasure.objects.bulk_update(changed_erasures, ["erased_at"])
+    Erasure.objects.bulk_update(changed_erasures, ["erased_at", "records"])
     counts["erasures"].created += len(new_erasures)
     counts["erasures"].updated += len(changed_erasures)
 
@@ -1415,8 +1446,13 @@ def import_document(doc: object, *, dry_run: bool = False, actor_label: str = "i
     With ``dry_run`` the same work is done in a transaction that is rolled back, so the report
     says exactly what would change and nothing is written.
     """
+    # An old export never restores what an erasure took (privacy/reimport.py); on a copy.
+    from kanelbulle.privacy.reimport import scrub
+
+    doc, scrubbed = scrub(doc)
     parsed, reader = _read(doc)
     report = ImportReport(dry_run=dry_run)
+    report.notes.extend(scrubbed)
     if isinstance(doc, dict) and doc.get(S.AUDIT_LOG) is not None:
         report.counts[S.AUDIT_LOG] = KindCounts()
     if not reader.problems:
