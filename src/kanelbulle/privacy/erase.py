@@ -113,7 +113,8 @@ NOT_FREE_TEXT = {
     "core.Erasure": "kind ref records",
     "core.AuditEntry": "action kind ref",
     # A customer's name is the company's, and another person's name is theirs.
-    "customers.Customer": "name ref country city time_zone potential gift_max_currency opening_hours",
+    "customers.Customer": "name ref org_number country city time_zone potential gift_max_currency opening_hours",
+    "customers.SourceId": "tool ident",  # another tool's id for the company
     "customers.Contact": "name ref email phone lawful_basis",
     "customers.Fact": "kind source",
     "meetings.Meeting": "ref modality status",
