@@ -67,6 +67,10 @@ PAGES: dict[str, dict[str, str]] = {
     "web:login": {"GET": "200 302 302 302 302 302"},
     "web:logout": {"GET": "405 405 405 405 405 405", "POST": "302 302 302 302 302 302"},
     "web:home": {"GET": ALL},
+    # the phone app: its page is a logged-in user's; the manifest and the worker hold no data
+    "web:field": {"GET": ALL},
+    "web:service_worker": {"GET": "200 200 200 200 200 200"},
+    "web:manifest": {"GET": "200 200 200 200 200 200"},
     "web:users": {"GET": ADMIN_403, "POST": ADMIN_403.replace("200", "302")},
     "set_language": {"POST": "302 302 302 302 302 302"},
     # customers

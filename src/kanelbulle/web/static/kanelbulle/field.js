@@ -1,0 +1,1 @@
+/* The phone app (filled in by the next change). */
