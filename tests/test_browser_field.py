@@ -129,3 +129,107 @@ def test_the_app_is_installable(served: Installation, phone: BrowserContext) -> 
     manifest = json.loads(page.evaluate("fetch('/manifest.webmanifest').then(r => r.text())"))
     assert manifest["display"] == "standalone" and manifest["start_url"] == "/field/"
     assert {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
+
+    # What the phone keeps for reading is there, and logging out clears it.
+    page.wait_for_selector("#field[data-synced='1']")
+    assert page.evaluate("kbOutbox.snapshot('anna').then(s => s.data.customers.length)") == 3
+    assert page.evaluate("caches.has('kanelbulle-field')") is True
+    with page.expect_response("**/logout/") as answer:
+        page.click("form.logout button")
+    assert answer.value.all_headers().get("clear-site-data") == '"cache"'
+    page.wait_for_selector("#id_username")
+    assert page.evaluate("kbOutbox.snapshot('anna')") is None
+    assert page.evaluate("caches.has('kanelbulle-field')") is False
+
+
+WORDS = {
+    "en": {"waiting": "waiting to send", "refused": "refused by the server", "offline": "Offline", "as_of": "as of"},
+    "sv": {"waiting": "väntar på att skickas", "refused": "nekat av servern", "offline": "Offline", "as_of": "per"},
+}
+
+
+def log_meeting(page: Page, customer: str, notes: str, *, person: str | None = None, fact: str | None = None,
+                honour: bool = False) -> None:  # fmt: skip
+    page.select_option("#f-customer", customer)
+    if person:
+        page.check(f"#f-people input[value={person}]")
+    if honour:
+        page.select_option("#f-honours", index=1)
+    page.fill("#f-notes", notes)
+    if fact:
+        page.select_option("#f-fact-kind", "pet")
+        page.fill("#f-fact-text", fact)
+    page.click("#log-save")
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_a_day_without_a_network_is_synced_once(served: Installation, phone: BrowserContext, language: str) -> None:
+    words = WORDS[language]
+    base = served.base_url
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    log_in(page, base, language)
+    page.goto(base + "/field/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    page.wait_for_selector("#field[data-synced='1']")
+    expect(page.locator("#visit-list")).to_contain_text("Norrbotten Stål AB")
+    assert installability(phone, page) == {"installabilityErrors": []}
+
+    # Meanwhile the Trollhättan customer moves to another team; the phone does not know yet.
+    run_py(served, MOVE)
+
+    phone.set_offline(True)
+    page.goto(base + "/field/")  # open the app with no network
+    page.wait_for_selector("#field[data-ready='1']")
+    expect(page.locator("#field-status")).to_contain_text(words["offline"])
+    expect(page.locator("#field-status")).to_contain_text(words["as_of"])
+    page.click("#visit-list button[data-customer=c-lulea-1]")
+    expect(page.locator("#brief-body")).to_contain_text("Ice hockey: Luleå HF")
+    if language == "en":
+        shot(page, "phone-offline-brief")
+
+    log_meeting(page, "c-lulea-1", "Coffee in the car park", person="p-li", fact="Two schnauzers: Max and Moritz")
+    log_meeting(page, "c-lulea-1", "The meeting Li asked for", person="p-li", honour=True)
+    log_meeting(page, "c-umea-1", "Quick call on the train", person="p-erik")
+    log_meeting(page, "c-troll-1", "Visit in the basement", person="p-sara")
+    expect(page.locator("#outbox-list li")).to_have_count(4)
+
+    page.reload()  # still offline: all four are still on the phone, waiting
+    page.wait_for_selector("#field[data-ready='1']")
+    expect(page.locator("#outbox-list li.waiting")).to_have_count(4)
+    expect(page.locator("#outbox-list")).to_contain_text(words["waiting"])
+    if language == "en":
+        page.locator("#field-outbox").scroll_into_view_if_needed()
+        shot(page, "phone-offline-waiting")
+    assert json.loads(run_py(served, STORED))["meetings"] == []
+
+    phone.set_offline(False)
+    page.click("#field-send")
+    expect(page.locator("#outbox-list li.waiting")).to_have_count(0, timeout=30_000)
+    expect(page.locator("#outbox-list li.refused")).to_have_count(1)
+    refused = page.locator("#outbox-list li.refused")
+    expect(refused).to_contain_text("Trollhättan Verk")
+    expect(refused).to_contain_text(words["refused"])
+    expect(refused).to_contain_text("customer")
+
+    stored = json.loads(run_py(served, STORED))
+    assert sorted(notes for _, _, notes in stored["meetings"]) == [
+        "Coffee in the car park", "Quick call on the train", "The meeting Li asked for",
+    ]  # fmt: skip
+    honoured_by = {ref for ref, _, notes in stored["meetings"] if notes == "The meeting Li asked for"}
+    assert stored["requests"] == [["honoured", honoured_by.pop()]]
+    assert "Two schnauzers: Max and Moritz" in stored["facts"]
+
+    # Send again, and reopen the app: nothing is added.
+    page.click("#field-send")
+    page.goto(base + "/field/")
+    page.wait_for_selector("#field[data-synced='1']")
+    assert json.loads(run_py(served, STORED)) == stored
+    # The refused one stays until the seller discards (or corrects) it.
+    expect(page.locator("#outbox-list li.refused")).to_have_count(1)
+    page.locator("#outbox-list li.refused button").nth(1).click()
+    expect(page.locator("#outbox-list li")).to_have_count(0)
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))

@@ -171,6 +171,7 @@ API: dict[str, str] = {
     "customers_api_export_vcard": A_TEAM,
     "customers_api_import_vcard_route": A_EDIT,
     "meetings_api_list_meetings": A_ALL,
+    "meetings_api_field_snapshot": A_ALL,  # each caller's own customers and visits
     "meetings_api_create_meeting": "401 201 201 201 201 422",
     "meetings_api_get_meeting": A_TEAM,
     "meetings_api_replace_meeting": A_EDIT,

@@ -252,6 +252,17 @@ def delete_meeting(request: HttpRequest, ref: str) -> Any:
     return Status(204, None)
 
 
+@router.get("/field/snapshot", response=dict[str, Any], tags=["phone app"])
+def field_snapshot(request: HttpRequest) -> dict[str, Any]:
+    """What the phone app keeps for reading offline: the caller's own customers (people, facts, open
+    requests) and their meetings planned for the next seven days with each visit's brief."""
+    from django.utils import timezone
+
+    from kanelbulle.meetings.offline import snapshot
+
+    return snapshot(actor_of(request), timezone.localtime())
+
+
 # -- meeting requests -------------------------------------------------------------------------
 
 

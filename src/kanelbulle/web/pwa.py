@@ -107,4 +107,47 @@ def manifest(request: HttpRequest) -> JsonResponse:
 def field(request: HttpRequest) -> HttpResponse:
     """The phone app: reads the snapshot and keeps the outbox in IndexedDB (static/kanelbulle/field.js)."""
     user = user_of(request)
-    return render(request, "web/phone.html", {"field_user": user.username, "field_cache": FIELD_CACHE})
+    return render(request, "web/phone.html", {"field_user": user.username, "strings": field_strings()})
+
+
+def field_strings() -> dict[str, str]:
+    """The words field.js writes itself, in the page's language (the cached page keeps them)."""
+    return {
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "as_of": _("what you see is as of %(when)s"),
+        "never": _("Nothing kept on this phone yet: open this page once with a network."),
+        "waiting": _("waiting to send"),
+        "sending": _("sending…"),
+        "refused": _("refused by the server"),
+        "reason": _("The server's reason: %(reason)s"),
+        "correct": _("Correct"),
+        "discard": _("Discard"),
+        "sent": _("%(count)s sent, stored on the server."),
+        "brief": _("Brief"),
+        "no_visits": _("No visits planned for the next seven days."),
+        "people": _("People"),
+        "openers": _("Openers"),
+        "requests": _("Asked to meet"),
+        "waiting_days": _("waiting %(days)s days"),
+        "gifts": _("Gifts"),
+        "given": _("given"),
+        "received": _("received"),
+        "policy": _("Their gift policy"),
+        "accepts": _("accepts gifts"),
+        "accepts_up_to": _("accepts gifts up to %(value)s"),
+        "no_gifts": _("accepts no gifts"),
+        "tender": _("open tender until %(date)s: no gifts"),
+        "ours": _("Ours: up to %(value)s a gift"),
+        "last_meetings": _("Last meetings"),
+        "deals": _("Open deals"),
+        "none": _("—"),
+        "no_request": _("None"),
+        "anyone": _("the person you met"),
+        "pick_customer": _("Choose the customer."),
+        "saved": _("Saved on the phone: it is sent when there is a network."),
+        "in_person": _("In person"),
+        "video": _("Video"),
+        "phone": _("Phone"),
+        "email": _("E-mail"),
+    }

@@ -110,6 +110,10 @@
         } catch (e) {
           body = null;
         }
+        if (response.status === 403 && !(body && body.errors)) {
+          result.waiting += 1; // a stale session or CSRF token, not a refusal of the meeting
+          continue;
+        }
         item.state = "refused";
         item.status = response.status;
         item.reason = reasonOf(response.status, body);

@@ -33,6 +33,11 @@ workbox.routing.setDefaultHandler(new workbox.strategies.NetworkOnly());
 // Background Sync: the page registers "kb-outbox" when it saves a meeting; the browser fires it
 // when the network is back, even if the page is closed. The page also sends on open and online.
 self.addEventListener("sync", (event) => {
-  if (event.tag === "kb-outbox") event.waitUntil(self.kbOutbox.send());
+  if (event.tag !== "kb-outbox") return;
+  event.waitUntil(
+    self.kbOutbox.send().then(async () => {
+      for (const client of await self.clients.matchAll()) client.postMessage({ type: "kb-outbox" });
+    }),
+  );
 });
 {% endautoescape %}
