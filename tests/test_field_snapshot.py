@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -61,3 +62,18 @@ def test_the_snapshot_is_made_at_the_time_it_is_given(personas: Personas, book: 
     meeting_actions.log_meeting(personas.seller, book["anna_c"], start=later + dt.timedelta(hours=2), status="planned")
     assert [v["start"] for v in snapshot(personas.seller, later)["visits"]] != []
     assert snapshot(personas.seller, later - dt.timedelta(days=30))["visits"] == []
+
+
+def test_amounts_in_the_briefs_are_written_in_the_readers_language(personas: Personas, book: dict[str, Any]) -> None:  # noqa: F811
+    from kanelbulle.core.money import Money
+    from kanelbulle.deals import actions as deals
+
+    deals.deal_create(None, book["anna_c"], seller=personas.seller, title="Pumps",
+                      value=Money(Decimal("163000.00"), "SEK"))  # fmt: skip
+    meeting_actions.log_meeting(personas.seller, book["anna_c"], start=timezone.now() + dt.timedelta(days=1),
+                                status="planned")  # fmt: skip
+    anna = Api(personas.seller)
+    for language, written in (("en", "SEK\xa0163,000"), ("sv", "163\xa0000\xa0kr")):
+        doc = anna.call("get", "/field/snapshot", HTTP_ACCEPT_LANGUAGE=language).payload
+        (deal,) = doc["briefs"]["c-lulea-1"]["open_deals"]
+        assert deal["value"] == {"amount": "163000.00", "currency": "SEK", "display": written}

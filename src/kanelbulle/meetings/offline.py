@@ -19,6 +19,21 @@ if TYPE_CHECKING:
 DAYS = 7
 
 
+def _with_display(doc: Any) -> Any:
+    """Each amount in a brief (``{"amount", "currency"}``) also written for the reader, by the one
+    formatter (core.money.format_money) in the language of the request."""
+    from kanelbulle.core.money import format_money
+
+    if isinstance(doc, dict):
+        out = {k: _with_display(v) for k, v in doc.items()}
+        if set(doc) == {"amount", "currency"}:
+            out["display"] = format_money(doc["amount"], doc["currency"])
+        return out
+    if isinstance(doc, list):
+        return [_with_display(v) for v in doc]
+    return doc
+
+
 def snapshot(viewer: User, now: dt.datetime, days: int = DAYS) -> dict[str, Any]:
     """The snapshot as one JSON-ready document, made at ``now`` (aware) in ``now``'s zone."""
     from kanelbulle.customers.models import Customer
@@ -72,7 +87,7 @@ def snapshot(viewer: User, now: dt.datetime, days: int = DAYS) -> dict[str, Any]
     for m in planned:
         ref = m.customer.ref
         if ref not in briefs:
-            briefs[ref] = brief(viewer, ref, today=today)
+            briefs[ref] = _with_display(brief(viewer, ref, today=today))
         visits.append(
             {
                 "ref": m.ref,

@@ -21,6 +21,7 @@
   const day = (iso) => new Intl.DateTimeFormat(lang, { dateStyle: "medium" }).format(new Date(iso));
   function money(v) {
     if (!v) return T.none;
+    if (v.display) return v.display; // written by the server's one formatter (core.money)
     const n = Number(v.amount);
     return new Intl.NumberFormat(lang, {
       style: "currency",
