@@ -12,6 +12,7 @@ language (gettext; the Swedish catalogue is planner/locale).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
@@ -40,12 +41,18 @@ class Why(NamedTuple):
     message: str
 
 
-def _amount(cost: float, currency: str) -> str:
-    return f"{cost:.2f} {currency}"
+def _amount(cost: float | Decimal, currency: str) -> str:
+    """An amount as the reader writes it (core.money.format_money: ``SEK 1,500``, ``1 500 kr``);
+    without Django settings (the plain solver in bench/) ``1500.00 SEK``."""
+    if not settings.configured:
+        return f"{cost:.2f} {currency}"
+    from kanelbulle.core.money import format_money
+
+    return format_money(Decimal(f"{cost:.2f}"), currency)
 
 
 def _value(built: Built, i: int) -> str:
-    return f"{built.problem.visits[i].value:.2f} {built.problem.currency}"
+    return _amount(built.problem.visits[i].value, built.problem.currency)
 
 
 def _hours(built: Built) -> str:
