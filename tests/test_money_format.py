@@ -32,3 +32,30 @@ def test_the_pages_filter_and_the_active_language_use_the_same_formatter() -> No
         with translation.override(language):
             assert format_money(Decimal("163000"), "SEK") == expected
             assert page.render(Context({"v": Decimal("163000.00")})) == expected
+
+
+def test_a_plan_reason_is_written_in_the_language_of_its_reader() -> None:
+    """Plan drop reasons keep their words (message id and parameters) and are rendered when read."""
+    from kanelbulle.planner.reasons import render
+
+    words = {
+        "msgid": "required, but %(reason)s",
+        "params": {
+            "reason": {
+                "msgid": "not worth the trip: value %(value)s < marginal travel cost %(cost)s",
+                "params": {
+                    "value": {"amount": "1500.00", "currency": "SEK"},
+                    "cost": {"amount": "3120.40", "currency": "SEK"},
+                },
+            }
+        },
+    }
+    with translation.override("en"):
+        assert (
+            render(words)
+            == "required, but not worth the trip: value SEK\xa01,500 < marginal travel cost SEK\xa03,120.40"
+        )
+    with translation.override("sv"):
+        said = render(words)
+    assert said.startswith("obligatoriskt, men inte värt resan: värdet 1\xa0500\xa0kr")
+    assert "3\xa0120,40\xa0kr" in said
