@@ -59,3 +59,12 @@ def test_a_plan_reason_is_written_in_the_language_of_its_reader() -> None:
         said = render(words)
     assert said.startswith("obligatoriskt, men inte värt resan: värdet 1\xa0500\xa0kr")
     assert "3\xa0120,40\xa0kr" in said
+
+
+def test_documents_amounts_on_pages_use_the_same_formatter() -> None:
+    page = Template("{% load kb %}{{ v|money_doc }}")
+    with translation.override("sv"):
+        assert page.render(Context({"v": {"amount": "47905.00", "currency": "SEK"}})) == "47\xa0905\xa0kr"
+    with translation.override("en"):
+        assert page.render(Context({"v": {"amount": "47905.00", "currency": "SEK"}})) == "SEK\xa047,905"
+        assert page.render(Context({"v": None})) == ""

@@ -32,6 +32,14 @@ def money(amount: Decimal | None, currency: str = "SEK") -> str:
 
 
 @register.filter
+def money_doc(value: dict[str, Any] | None) -> str:
+    """An amount as the JSON documents hold it (``{"amount": "163000.00", "currency": "SEK"}``)."""
+    if not value or value.get("amount") in (None, ""):
+        return ""
+    return format_money(Decimal(str(value["amount"])), value.get("currency") or "SEK")
+
+
+@register.filter
 def number(value: Any) -> str:
     if value is None or value == "":
         return ""
