@@ -146,8 +146,20 @@ def test_the_app_is_installable(served: Installation, phone: BrowserContext) -> 
 
 
 WORDS = {
-    "en": {"waiting": "waiting to send", "refused": "refused by the server", "offline": "Offline", "as_of": "as of"},
-    "sv": {"waiting": "väntar på att skickas", "refused": "nekat av servern", "offline": "Offline", "as_of": "per"},
+    "en": {
+        "waiting": "waiting to send",
+        "refused": "refused by the server",
+        "offline": "Offline",
+        "as_of": "as of",
+        "reason": "The server's reason: customer: there is no customer 'c-troll-1'",
+    },
+    "sv": {
+        "waiting": "väntar på att skickas",
+        "refused": "nekat av servern",
+        "offline": "Offline",
+        "as_of": "per",
+        "reason": "Serverns skäl: customer: kund 'c-troll-1' finns inte",
+    },
 }
 
 
@@ -212,7 +224,7 @@ def test_a_day_without_a_network_is_synced_once(served: Installation, phone: Bro
     refused = page.locator("#outbox-list li.refused")
     expect(refused).to_contain_text("Trollhättan Verk")
     expect(refused).to_contain_text(words["refused"])
-    expect(refused).to_contain_text("customer")
+    expect(refused).to_contain_text(words["reason"])  # the server's words, in the reader's language
 
     stored = json.loads(run_py(served, STORED))
     assert sorted(notes for _, _, notes in stored["meetings"]) == [

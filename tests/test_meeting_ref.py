@@ -129,3 +129,12 @@ def test_clients_sending_the_same_meeting_at_once_store_one(kb: Installation) ->
     assert texts == ["Round 1", "Round 2", "Two schnauzers: Max and Moritz"]
     (request,) = data["meeting_requests"]
     assert request["status"] == "honoured" and request["honoured_by"] == "m-race0q7k9x"
+
+
+def test_a_refusal_names_the_field_in_the_callers_language(personas: Personas, book: dict[str, Any]) -> None:  # noqa: F811
+    anna = Api(personas.seller)
+    for language, said in (("en", "there is no customer 'c-malmo-1'"), ("sv", "kund 'c-malmo-1' finns inte")):
+        answer = anna.call("post", "/meetings", body(customer="c-malmo-1", new_facts=[]), HTTP_ACCEPT_LANGUAGE=language)
+        assert answer.status_code == 422
+        assert answer.payload["errors"] == [{"path": "customer", "message": said}]
+    assert not Meeting.objects.filter(ref="m-phone2q7k9x").exists()
