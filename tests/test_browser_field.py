@@ -225,6 +225,9 @@ def test_a_day_without_a_network_is_synced_once(served: Installation, phone: Bro
     expect(refused).to_contain_text("Trollhättan Verk")
     expect(refused).to_contain_text(words["refused"])
     expect(refused).to_contain_text(words["reason"])  # the server's words, in the reader's language
+    if language == "en":
+        refused.scroll_into_view_if_needed()
+        shot(page, "phone-outbox-refused")
 
     stored = json.loads(run_py(served, STORED))
     assert sorted(notes for _, _, notes in stored["meetings"]) == [
