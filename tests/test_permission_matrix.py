@@ -68,6 +68,10 @@ PAGES: dict[str, dict[str, str]] = {
     "web:login": {"GET": "200 302 302 302 302 302"},
     "web:logout": {"GET": "405 405 405 405 405 405", "POST": "302 302 302 302 302 302"},
     "web:home": {"GET": ALL},
+    # the phone app: its page is a logged-in user's; the manifest and the worker hold no data
+    "web:field": {"GET": ALL},
+    "web:service_worker": {"GET": "200 200 200 200 200 200"},
+    "web:manifest": {"GET": "200 200 200 200 200 200"},
     "web:users": {"GET": ADMIN_403, "POST": ADMIN_403.replace("200", "302")},
     "set_language": {"POST": "302 302 302 302 302 302"},
     # customers
@@ -171,6 +175,7 @@ API: dict[str, str] = {
     "customers_api_export_vcard": A_TEAM,
     "customers_api_import_vcard_route": A_EDIT,
     "meetings_api_list_meetings": A_ALL,
+    "meetings_api_field_snapshot": A_ALL,  # each caller's own customers and visits
     "meetings_api_create_meeting": "401 201 201 201 201 422",
     "meetings_api_get_meeting": A_TEAM,
     "meetings_api_replace_meeting": A_EDIT,
