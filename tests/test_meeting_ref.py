@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from kanelbulle.connectors.rest import ref_prefix
 from kanelbulle.customers.models import Fact
 from kanelbulle.meetings.models import Meeting, MeetingRequest
 from tests.personas import Personas
@@ -25,9 +26,16 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+PHONE_REF = "m-phone2q7k9x"  # the phone's random part; the seller's prefix goes in front (mine())
+
+
+def mine(user: Any, ref: str = PHONE_REF) -> str:
+    return ref_prefix(user) + ref
+
+
 def body(request_ref: str | None = None, **extra: Any) -> dict[str, Any]:
     return {
-        "ref": "m-phone2q7k9x", "customer": "c-lulea-1", "contacts": ["p-1"], "start": "2026-12-01T10:00:00+01:00",
+        "ref": PHONE_REF, "customer": "c-lulea-1", "contacts": ["p-1"], "start": "2026-12-01T10:00:00+01:00",
         "notes": "Coffee and kanelbullar", "honours": request_ref,
         "new_facts": [{"contact": "p-1", "kind": "pet", "text": "Two schnauzers: Max and Moritz"}], **extra,
     }  # fmt: skip
@@ -36,17 +44,18 @@ def body(request_ref: str | None = None, **extra: Any) -> dict[str, Any]:
 def test_the_same_meeting_sent_twice_is_stored_once(personas: Personas, book: dict[str, Any]) -> None:  # noqa: F811
     anna = Api(personas.seller)
     asked = anna.call("post", "/meeting-requests", {"customer": "c-lulea-1", "contact": "p-1"}).payload["ref"]
-    first = anna.call("post", "/meetings", body(asked))
+    ref = mine(personas.seller)
+    first = anna.call("post", "/meetings", body(asked, ref=ref))
     assert first.status_code == 201, first.payload
-    assert first.payload["ref"] == "m-phone2q7k9x"
-    again = anna.call("post", "/meetings", body(asked))
+    assert first.payload["ref"] == ref
+    again = anna.call("post", "/meetings", body(asked, ref=ref))
     assert again.status_code == 201, again.payload
     assert again.payload == first.payload
-    assert Meeting.objects.filter(ref="m-phone2q7k9x").count() == 1
+    assert Meeting.objects.filter(ref=ref).count() == 1
     assert Fact.objects.filter(text="Two schnauzers: Max and Moritz").count() == 1
     honoured = MeetingRequest.objects.get(ref=asked)
     assert honoured.status == "honoured" and honoured.honoured_by is not None
-    assert honoured.honoured_by.ref == "m-phone2q7k9x"
+    assert honoured.honoured_by.ref == ref
 
 
 def test_a_ref_taken_by_someone_else_is_refused_at_ref(personas: Personas, book: dict[str, Any]) -> None:  # noqa: F811
@@ -55,8 +64,13 @@ def test_a_ref_taken_by_someone_else_is_refused_at_ref(personas: Personas, book:
     assert answer.status_code == 422
     assert answer.payload["errors"][0]["path"] == "ref"
     assert Meeting.objects.filter(ref=taken).get().user == personas.seller
-    bad = Api(personas.seller).call("post", "/meetings", body(ref="m phone!", new_facts=[]))
+    bad = Api(personas.seller).call("post", "/meetings", body(ref=mine(personas.seller, "m phone!"), new_facts=[]))
     assert bad.status_code == 422 and bad.payload["errors"][0]["path"] == "ref"
+    # Outside the caller's own prefix a ref is refused alike, taken or free: it tells nothing.
+    for outside in (taken, "m-free0q7k9x"):
+        answer = Api(personas.seller).call("post", "/meetings", body(ref=outside, new_facts=[]))
+        assert answer.status_code == 422 and answer.payload["errors"][0]["path"] == "ref"
+        assert "your prefix" in answer.payload["errors"][0]["message"]
 
 
 def test_without_a_ref_each_call_is_a_new_meeting(personas: Personas, book: dict[str, Any]) -> None:  # noqa: F811
@@ -87,19 +101,25 @@ def test_clients_sending_the_same_meeting_at_once_store_one(kb: Installation) ->
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read() or b"null")
 
-    made = {"ref": "c-lulea-1", "name": "Norrbotten Stål AB", "country": "SE", "city": "Luleå"}
+    made = {"name": "Norrbotten Stål AB", "country": "SE", "city": "Luleå"}
     status, customer = call("/customers", made)
     assert status == 201, customer
-    status, _ = call("/contacts", {"ref": "p-1", "customer": "c-lulea-1", "name": "Li Wei",
-                                   "lawful_basis": "legitimate_interest"})  # fmt: skip
+    status, contact = call("/contacts", {"customer": customer["ref"], "name": "Li Wei",
+                                         "lawful_basis": "legitimate_interest"})  # fmt: skip
     assert status == 201
-    status, asked = call("/meeting-requests", {"customer": "c-lulea-1", "contact": "p-1"})
+    status, asked = call("/meeting-requests", {"customer": customer["ref"], "contact": contact["ref"]})
     assert status == 201
+    me = urllib.request.Request(base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})  # noqa: S310
+    with urllib.request.urlopen(me, timeout=60) as answer:  # noqa: S310
+        prefix = json.loads(answer.read())["ref_prefix"]
 
     for round_ in range(3):
-        payload = body(asked["ref"] if round_ == 0 else None, ref=f"m-race{round_}q7k9x")
-        if round_:
-            payload["new_facts"] = [{"contact": "p-1", "kind": "interest", "text": f"Round {round_}"}]
+        payload = body(asked["ref"] if round_ == 0 else None, ref=f"{prefix}m-race{round_}q7k9x")
+        payload |= {"customer": customer["ref"], "contacts": [contact["ref"]]}
+        payload["new_facts"] = [
+            {"contact": contact["ref"], "kind": "interest" if round_ else "pet",
+             "text": f"Round {round_}" if round_ else "Two schnauzers: Max and Moritz"}
+        ]  # fmt: skip
         gate = threading.Barrier(CONCURRENT)
         answers: list[tuple[int, Any]] = []
 
@@ -124,17 +144,20 @@ def test_clients_sending_the_same_meeting_at_once_store_one(kb: Installation) ->
     assert exported.returncode == 0, exported.stderr
     data = json.loads(exported.stdout)
     refs = sorted(m["ref"] for m in data["meetings"])
-    assert refs == ["m-race0q7k9x", "m-race1q7k9x", "m-race2q7k9x"]
+    assert refs == [f"{prefix}m-race0q7k9x", f"{prefix}m-race1q7k9x", f"{prefix}m-race2q7k9x"]
     texts = sorted(f["text"] for c in data["contacts"] for f in c.get("facts", []))
     assert texts == ["Round 1", "Round 2", "Two schnauzers: Max and Moritz"]
     (request,) = data["meeting_requests"]
-    assert request["status"] == "honoured" and request["honoured_by"] == "m-race0q7k9x"
+    assert request["status"] == "honoured" and request["honoured_by"] == f"{prefix}m-race0q7k9x"
 
 
 def test_a_refusal_names_the_field_in_the_callers_language(personas: Personas, book: dict[str, Any]) -> None:  # noqa: F811
     anna = Api(personas.seller)
     for language, said in (("en", "there is no customer 'c-malmo-1'"), ("sv", "kund 'c-malmo-1' finns inte")):
-        answer = anna.call("post", "/meetings", body(customer="c-malmo-1", new_facts=[]), HTTP_ACCEPT_LANGUAGE=language)
+        answer = anna.call(
+            "post", "/meetings", body(customer="c-malmo-1", new_facts=[], ref=mine(personas.seller)),
+            HTTP_ACCEPT_LANGUAGE=language,
+        )  # fmt: skip
         assert answer.status_code == 422
         assert answer.payload["errors"] == [{"path": "customer", "message": said}]
-    assert not Meeting.objects.filter(ref="m-phone2q7k9x").exists()
+    assert not Meeting.objects.filter(ref=mine(personas.seller)).exists()

@@ -117,6 +117,19 @@ def ref_prefix(user: Any) -> str:
     return f"u{user.pk}-"
 
 
+def claim_namespace(actor: Any, ref: str) -> None:
+    """The namespace half of ``claim_ref``: a chosen ref must be in the caller's own prefix (an
+    admin's free-form refs aside), refused alike whether or not it is taken. Meetings use it alone:
+    a meeting's own ref is idempotent (the same ref again answers the first meeting)."""
+    mine = ref_prefix(actor)
+    owner = _USER_PREFIX.match(ref)
+    allowed = ref.startswith(mine) or (actor.is_admin_role and owner is None)
+    if not allowed:
+        raise ApiProblem(
+            422, "ref", f"choose a ref that starts with {mine} (your prefix, shown by GET /me), or leave ref out"
+        )
+
+
 def claim_ref(actor: Any, model: type[Model], ref: str | None, kind: str) -> None:
     """The one rule for a ``ref`` a client chooses when it creates a record (decisions.md).
 
@@ -128,13 +141,7 @@ def claim_ref(actor: Any, model: type[Model], ref: str | None, kind: str) -> Non
     taken; within the caller's own namespace a taken ref answers 409. Left out, one is made."""
     if not ref:
         return
-    mine = ref_prefix(actor)
-    owner = _USER_PREFIX.match(ref)
-    allowed = ref.startswith(mine) or (actor.is_admin_role and owner is None)
-    if not allowed:
-        raise ApiProblem(
-            422, "ref", f"choose a ref that starts with {mine} (your prefix, shown by GET /me), or leave ref out"
-        )
+    claim_namespace(actor, ref)
     if model._default_manager.filter(ref=ref).exists():
         raise ApiProblem(409, "ref", f"a {kind} {ref!r} already exists")
 

@@ -21,6 +21,7 @@ from kanelbulle.connectors.rest import (
     Ref,
     Stamp,
     actor_of,
+    claim_namespace,
     expected_version,
     find,
     paginate,
@@ -168,6 +169,8 @@ def create_meeting(request: HttpRequest, payload: MeetingCreate, response: HttpR
     """Log a meeting the caller had or will have (the caller is its author). Idempotent with a `ref`."""
     actor = actor_of(request)
     data = payload.dict()
+    if data.get("ref"):
+        claim_namespace(actor, data["ref"])
     customer = find(actor, Customer.objects.select_related("owner"), data.pop("customer"), path="customer")
     honours = None
     if data.get("honours"):

@@ -36,6 +36,7 @@ def _with_display(doc: Any) -> Any:
 
 def snapshot(viewer: User, now: dt.datetime, days: int = DAYS) -> dict[str, Any]:
     """The snapshot as one JSON-ready document, made at ``now`` (aware) in ``now``'s zone."""
+    from kanelbulle.connectors.rest import ref_prefix
     from kanelbulle.customers.models import Customer
     from kanelbulle.meetings.models import Meeting, MeetingRequest, RequestStatus
     from kanelbulle.planner.brief import brief
@@ -104,6 +105,7 @@ def snapshot(viewer: User, now: dt.datetime, days: int = DAYS) -> dict[str, Any]
     return {
         "as_of": now.isoformat(),
         "user": viewer.username,
+        "ref_prefix": ref_prefix(viewer),  # the meetings the phone makes carry refs in it
         "days": days,
         "customers": customers,
         "visits": visits,

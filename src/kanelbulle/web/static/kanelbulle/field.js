@@ -244,7 +244,7 @@
     if (!factContact && contacts.length === 1) factContact = contacts[0];
     if (!factContact && c.people.length === 1) factContact = c.people[0].ref;
     const payload = {
-      ref: editing || box.newRef(),
+      ref: editing || box.newRef((data && data.ref_prefix) || ""),
       customer: ref,
       contacts,
       start: new Date().toISOString(),

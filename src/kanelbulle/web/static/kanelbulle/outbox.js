@@ -18,10 +18,12 @@
     });
   }
 
-  function newRef() {
+  function newRef(prefix) {
+    // In the seller's own ref namespace (the snapshot's ref_prefix, e.g. "u17-"): the API takes
+    // a chosen ref only there, so a ref never tells anyone about another user's records.
     const bytes = new Uint8Array(12);
     scope.crypto.getRandomValues(bytes);
-    return "m-" + Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join("");
+    return (prefix || "") + "m-" + Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join("");
   }
 
   async function setSession(user, csrf) {
