@@ -305,7 +305,9 @@ def test_loading_twice_changes_nothing_and_the_demo_users_can_log_in() -> None:
     first = run("demo", "--no-serve", "--today", TODAY.isoformat())
     assert first.code == 0, first.err
     assert "loading demo for 2026-11-24: 63 customers" in first.out
-    assert "demo ready: http://127.0.0.1:8000/" in first.out
+    # --no-serve serves nothing: it says where the data went and how to serve it.
+    assert "demo ready" not in first.out and "nothing is served" in first.out
+    assert "to serve it: kanelbulle" in first.out and " serve, then open http://127.0.0.1:8000/" in first.out
     assert "warning: these passwords are for local use only" in first.out
     doc = demo()
     assert Customer.objects.count() == len(doc["customers"])
