@@ -328,3 +328,23 @@ def test_loading_twice_changes_nothing_and_the_demo_users_can_log_in() -> None:
     assert user.role == "manager" and user.team == TEAM and user.is_active
     assert user.check_password("kanelbulle")
     assert User.objects.get(username="anna").check_password("kanelbulle")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_promised_stalled_deal_shows_right_after_loading() -> None:
+    """docs/demo.md promises a stalled deal at the drifting account; loading is not its movement."""
+    from django.utils import timezone
+
+    from kanelbulle.deals.models import Deal
+
+    assert run("demo", "--no-serve", "--today", TODAY.isoformat()).code == 0
+    # As if the demo had been loaded on that very day: the importer stamps every record it writes.
+    loaded = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(9, 0)))
+    Deal.objects.update(updated_at=loaded)
+    result = run("attention", "--user", "bertil", "--today", TODAY.isoformat(), "--json")
+    assert result.code == 0, result.err
+    items = {item["customer"]: item for item in result.json["items"]}
+    stalled = [r for r in items[STORY["drifting_customer"]]["reasons"] if r["code"] == "deal_stalled"]
+    assert [r["facts"]["deal"] for r in stalled] == ["d-drifting-4"]
+    assert stalled[0]["facts"]["idle_days"] >= 100 > stalled[0]["facts"]["team_cycle_days"]
