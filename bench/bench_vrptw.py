@@ -5,8 +5,8 @@ Run from the repository root (never by the test suite):
     nice -n 10 .venv/bin/python bench/bench_vrptw.py --seconds 30 --sets solomon --out bench-vrptw.csv
     nice -n 10 .venv/bin/python bench/bench_vrptw.py --seconds 10 --sets gh200 gh400 --out bench-gh.csv
 
-``--data`` defaults to ``../shared/bench-data/vrptw`` beside the repository (the data set's
-README explains the files and the DIMACS rounding). Each instance goes through the same code as
+``--data`` defaults to ``bench/data/vrptw`` in the repository (the public instances, vendored
+with their licence; its README explains the files and the DIMACS rounding). Each instance goes through the same code as
 ``kanelbulle plan --problem FILE`` (``kanelbulle.planner.benchmark.solve_instance``); the gap is
 (cost − BKS) / BKS. Prints one line per instance as it goes, then the mean gap per group
 (C1, C2, R1, R2, RC1, RC2 for Solomon; 200 and 400 for the GH sets).
@@ -42,7 +42,7 @@ def group_of(instance: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "bench-data" / "vrptw")
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data" / "vrptw")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sets", nargs="+", default=["solomon"], choices=["solomon", "gh200", "gh400"])
@@ -50,9 +50,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write one CSV row per instance here")
     args = parser.parse_args()
 
+    if not (args.data / "bks.csv").is_file():
+        sys.exit(f"bench_vrptw: no bks.csv in {args.data}: give --data DIR holding the instances (bench/data/vrptw)")
     with (args.data / "bks.csv").open() as f:
         bks = {row["instance"]: float(row["bks_cost"]) for row in csv.DictReader(f)}
     chosen = [i for i in sorted(bks) if i.split("/")[0] in args.sets and re.search(args.only, i)]
+    absent = [i for i in chosen if not (args.data / f"{i}.vrp").is_file()]
+    if absent:
+        sys.exit(f"bench_vrptw: {len(absent)} instances are missing from {args.data}, e.g. {absent[0]}.vrp")
     print(
         f"# {len(chosen)} instances, {args.seconds:g} s each, seed {args.seed}, "
         f"{os.cpu_count()} cores, {platform.python_version()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",

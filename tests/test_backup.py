@@ -79,3 +79,23 @@ def test_restore_of_a_missing_file_is_bad_input(kb: Installation, tmp_path: Path
     result = kb.cli("restore", str(tmp_path / "nope"))
     assert result.returncode == 2
     assert result.stderr.strip() == f"{tmp_path / 'nope'}: no such file"
+
+
+def test_a_backup_is_one_file_and_a_missing_folder_is_refused(kb: Installation, tmp_path: Path) -> None:
+    """No -wal/-shm beside the copy; a folder that does not exist is named, not created."""
+    assert kb.cli("init").returncode == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    done = kb.cli("backup", str(folder / "kanelbulle.backup"))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["kanelbulle.backup"]
+
+    missing = tmp_path / "no-such-folder" / "kanelbulle.backup"
+    refused = kb.cli("backup", str(missing))
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        f"the folder {missing.parent} does not exist: create it first (nothing was written)"
+    )
+    assert not missing.parent.exists()
+    into_a_folder = kb.cli("backup", str(folder))
+    assert into_a_folder.returncode == 2 and "is a folder" in into_a_folder.stderr

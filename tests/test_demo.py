@@ -305,7 +305,9 @@ def test_loading_twice_changes_nothing_and_the_demo_users_can_log_in() -> None:
     first = run("demo", "--no-serve", "--today", TODAY.isoformat())
     assert first.code == 0, first.err
     assert "loading demo for 2026-11-24: 63 customers" in first.out
-    assert "demo ready: http://127.0.0.1:8000/" in first.out
+    # --no-serve serves nothing: it says where the data went and how to serve it.
+    assert "demo ready" not in first.out and "nothing is served" in first.out
+    assert "to serve it: kanelbulle" in first.out and " serve, then open http://127.0.0.1:8000/" in first.out
     assert "warning: these passwords are for local use only" in first.out
     doc = demo()
     assert Customer.objects.count() == len(doc["customers"])
@@ -326,3 +328,23 @@ def test_loading_twice_changes_nothing_and_the_demo_users_can_log_in() -> None:
     assert user.role == "manager" and user.team == TEAM and user.is_active
     assert user.check_password("kanelbulle")
     assert User.objects.get(username="anna").check_password("kanelbulle")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_promised_stalled_deal_shows_right_after_loading() -> None:
+    """docs/demo.md promises a stalled deal at the drifting account; loading is not its movement."""
+    from django.utils import timezone
+
+    from kanelbulle.deals.models import Deal
+
+    assert run("demo", "--no-serve", "--today", TODAY.isoformat()).code == 0
+    # As if the demo had been loaded on that very day: the importer stamps every record it writes.
+    loaded = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(9, 0)))
+    Deal.objects.update(updated_at=loaded)
+    result = run("attention", "--user", "bertil", "--today", TODAY.isoformat(), "--json")
+    assert result.code == 0, result.err
+    items = {item["customer"]: item for item in result.json["items"]}
+    stalled = [r for r in items[STORY["drifting_customer"]]["reasons"] if r["code"] == "deal_stalled"]
+    assert [r["facts"]["deal"] for r in stalled] == ["d-drifting-4"]
+    assert stalled[0]["facts"]["idle_days"] >= 100 > stalled[0]["facts"]["team_cycle_days"]

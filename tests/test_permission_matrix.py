@@ -145,72 +145,72 @@ PAGES: dict[str, dict[str, str]] = {
     "api:api-root": {"GET": "404 404 404 404 404 404"},
 }
 
-# API operations by operationId (the OpenAPI document's), minus the common prefix.
+# API operations by operationId (the OpenAPI document's).
 A_ALL = "401 200 200 200 200 200"
 A_TEAM = "401 200 200 200 200 404"
 A_EDIT = "401 200 403 200 200 404"
 API: dict[str, str] = {
-    "api_health": "200 200 200 200 200 200",
-    "planner_api_post_plan": A_ALL,  # each caller plans their own days
-    "planner_api_get_brief": A_TEAM,
-    "planner_api_get_trip_worth": A_TEAM,
-    "api_me": A_ALL,
-    "api_new_calendar_token": "401 201 201 201 201 201",
-    "api_list_users": A_ALL,
-    "api_get_user": A_TEAM,
-    "customers_api_list_customers": A_ALL,
-    "customers_api_create_customer": "401 201 201 201 201 201",
-    "customers_api_get_customer": A_TEAM,
-    "customers_api_replace_customer": A_EDIT,
-    "customers_api_patch_customer": A_EDIT,
-    "customers_api_delete_customer": "401 204 403 204 204 404",
-    "customers_api_list_contacts": A_ALL,
-    "customers_api_create_contact": "401 201 403 201 201 422",
-    "customers_api_get_contact": A_TEAM,
-    "customers_api_replace_contact": A_EDIT,
-    "customers_api_patch_contact": A_EDIT,
-    "customers_api_delete_contact": "401 204 403 204 204 404",
-    "customers_api_add_fact": "401 201 403 201 201 404",
-    "customers_api_delete_fact": "401 204 403 204 204 404",
-    "customers_api_export_vcard": A_TEAM,
-    "customers_api_import_vcard_route": A_EDIT,
-    "meetings_api_list_meetings": A_ALL,
-    "meetings_api_field_snapshot": A_ALL,  # each caller's own customers and visits
-    "meetings_api_create_meeting": "401 201 201 201 201 422",
-    "meetings_api_get_meeting": A_TEAM,
-    "meetings_api_replace_meeting": A_EDIT,
-    "meetings_api_patch_meeting": A_EDIT,
-    "meetings_api_delete_meeting": "401 204 403 204 204 404",
-    "meetings_api_list_requests": A_ALL,
-    "meetings_api_create_request": "401 201 403 201 201 422",
-    "meetings_api_get_request": A_TEAM,
-    "meetings_api_patch_request": A_EDIT,
-    "meetings_api_delete_request": "401 204 403 204 204 404",
-    "deals_api_list_deals": A_ALL,
-    "deals_api_create_deal": "401 201 403 201 201 422",
-    "deals_api_get_deal": A_TEAM,
-    "deals_api_replace_deal": A_EDIT,
-    "deals_api_patch_deal": A_EDIT,
-    "deals_api_delete_deal": "401 204 403 204 204 404",
-    "deals_api_list_orders": A_ALL,
-    "deals_api_create_order": "401 201 403 201 201 422",
-    "deals_api_get_order": A_TEAM,
-    "deals_api_replace_order": A_EDIT,
-    "deals_api_patch_order": A_EDIT,
-    "deals_api_delete_order": "401 204 403 204 204 404",
-    "gifts_api_check_gift": "401 200 200 200 200 422",
-    "gifts_api_list_gifts": A_ALL,
-    "gifts_api_create_gift": "401 201 201 201 201 422",
-    "gifts_api_get_gift": A_TEAM,
-    "gifts_api_patch_gift": A_EDIT,
-    "gifts_api_delete_gift": "401 405 405 405 405 404",  # never deleted: voided
-    "gifts_api_approve_gift": "401 403 403 200 200 404",
-    "gifts_api_void_gift": A_EDIT,
-    "gifts_api_get_policy": A_ALL,
-    "gifts_api_new_policy": "401 403 403 403 201 403",
-    "insights_api_get_attention": A_ALL,
-    "evidence_api_evidence": A_ALL,
-    "connectors_calendar_api_calendar_feed": "401 401 401 401 401 401",
+    "getHealth": "200 200 200 200 200 200",
+    "solvePlan": A_ALL,  # each caller plans their own days
+    "getBrief": A_TEAM,
+    "getTripWorth": A_TEAM,
+    "getMe": A_ALL,
+    "fieldSnapshot": A_ALL,  # each caller's own customers and visits
+    "createCalendarToken": "401 201 201 201 201 201",
+    "listUsers": A_ALL,
+    "getUser": A_TEAM,
+    "listCustomers": A_ALL,
+    "createCustomer": "401 201 201 201 201 201",
+    "getCustomer": A_TEAM,
+    "replaceCustomer": A_EDIT,
+    "patchCustomer": A_EDIT,
+    "deleteCustomer": "401 204 403 204 204 404",
+    "listContacts": A_ALL,
+    "createContact": "401 201 403 201 201 422",
+    "getContact": A_TEAM,
+    "replaceContact": A_EDIT,
+    "patchContact": A_EDIT,
+    "deleteContact": "401 204 403 204 204 404",
+    "addFact": "401 201 403 201 201 404",
+    "deleteFact": "401 204 403 204 204 404",
+    "exportVcard": A_TEAM,
+    "importVcard": A_EDIT,
+    "listMeetings": A_ALL,
+    "createMeeting": "401 201 201 201 201 422",
+    "getMeeting": A_TEAM,
+    "replaceMeeting": A_EDIT,
+    "patchMeeting": A_EDIT,
+    "deleteMeeting": "401 204 403 204 204 404",
+    "listMeetingRequests": A_ALL,
+    "createMeetingRequest": "401 201 403 201 201 422",
+    "getMeetingRequest": A_TEAM,
+    "patchMeetingRequest": A_EDIT,
+    "deleteMeetingRequest": "401 204 403 204 204 404",
+    "listDeals": A_ALL,
+    "createDeal": "401 201 403 201 201 422",
+    "getDeal": A_TEAM,
+    "replaceDeal": A_EDIT,
+    "patchDeal": A_EDIT,
+    "deleteDeal": "401 204 403 204 204 404",
+    "listOrders": A_ALL,
+    "createOrder": "401 201 403 201 201 422",
+    "getOrder": A_TEAM,
+    "replaceOrder": A_EDIT,
+    "patchOrder": A_EDIT,
+    "deleteOrder": "401 204 403 204 204 404",
+    "checkGift": "401 200 200 200 200 422",
+    "listGifts": A_ALL,
+    "createGift": "401 201 201 201 201 422",
+    "getGift": A_TEAM,
+    "patchGift": A_EDIT,
+    "deleteGift": "401 405 405 405 405 404",  # never deleted: voided
+    "approveGift": "401 403 403 200 200 404",
+    "voidGift": A_EDIT,
+    "getGiftPolicy": A_ALL,
+    "createGiftPolicy": "401 403 403 403 201 403",
+    "getAttention": A_ALL,
+    "getEvidence": A_ALL,
+    "getCalendarFeed": "401 401 401 401 401 401",
 }
 
 
@@ -429,9 +429,9 @@ def api_path(op: str, template: str, w: World) -> str:
         "trip-worth": b.lulea.ref,
     }
     collection = template.removeprefix("/api/v1/").split("/")[0]
-    ref = w.spare.ref if op == "customers_api_delete_customer" else by_collection.get(collection, "")
+    ref = w.spare.ref if op == "deleteCustomer" else by_collection.get(collection, "")
     path = template.replace("{ref}", ref).replace("{username}", "anna").replace("{fact_id}", str(w.fact.pk))
-    if op == "connectors_calendar_api_calendar_feed":
+    if op == "getCalendarFeed":
         path += "?token=not-annas-feed-token"  # the feed's own token, never an API token or a session
     return path
 
@@ -442,45 +442,45 @@ def api_body(op: str, w: World) -> Any:
     start = (timezone.now() - dt.timedelta(days=1)).isoformat()
     customer = {"name": "Norrbotten Stål AB", "country": "SE", "city": "Luleå", "lat": 65.58, "lon": 22.15}
     bodies: dict[str, Any] = {
-        "customers_api_create_customer": customer | {"name": "Ny Kund AB"},
-        "customers_api_replace_customer": customer | {"version": version_of(b.lulea)},
-        "customers_api_patch_customer": {"potential": "low", "version": version_of(b.lulea)},
-        "customers_api_create_contact": {"customer": b.lulea.ref, "name": "Karin Ny", "lawful_basis": "consent"},
-        "customers_api_replace_contact": {"name": "Li Wei", "lawful_basis": "consent", "version": version_of(b.li)},
-        "customers_api_patch_contact": {"title": "CTO", "version": version_of(b.li)},
-        "customers_api_add_fact": {"kind": "pet", "text": "A third schnauzer"},
-        "planner_api_post_plan": {
+        "createCustomer": customer | {"name": "Ny Kund AB"},
+        "replaceCustomer": customer | {"version": version_of(b.lulea)},
+        "patchCustomer": {"potential": "low", "version": version_of(b.lulea)},
+        "createContact": {"customer": b.lulea.ref, "name": "Karin Ny", "lawful_basis": "consent"},
+        "replaceContact": {"name": "Li Wei", "lawful_basis": "consent", "version": version_of(b.li)},
+        "patchContact": {"title": "CTO", "version": version_of(b.li)},
+        "addFact": {"kind": "pet", "text": "A third schnauzer"},
+        "solvePlan": {
             "start": next_working_day(PLAN_DAY).isoformat(),
             "days": 1,
             "today": PLAN_DAY.isoformat(),
         },
-        "customers_api_import_vcard_route": "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Karin Ny\r\nN:Ny;Karin;;;\r\n"
+        "importVcard": "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Karin Ny\r\nN:Ny;Karin;;;\r\n"
         "EMAIL:karin@example.se\r\nEND:VCARD\r\n",
-        "meetings_api_create_meeting": {"customer": b.lulea.ref, "start": start, "modality": "phone"},
-        "meetings_api_replace_meeting": {"start": start, "modality": "video", "version": version_of(b.anna_meeting)},
-        "meetings_api_patch_meeting": {"notes": "Changed", "version": version_of(b.anna_meeting)},
-        "meetings_api_create_request": {"customer": b.lulea.ref},
-        "meetings_api_patch_request": {"status": "declined", "version": version_of(b.request)},
-        "deals_api_create_deal": {"customer": b.lulea.ref, "title": "Autumn steel", "value": money},
-        "deals_api_replace_deal": {"title": "Spring steel", "value": money, "version": version_of(b.deal)},
-        "deals_api_patch_deal": {"probability_pct": "40", "version": version_of(b.deal)},
-        "deals_api_create_order": {"customer": b.lulea.ref, "date": "2026-01-10", "value": money},
-        "deals_api_replace_order": {"date": "2026-01-05", "value": money, "version": version_of(b.order)},
-        "deals_api_patch_order": {"margin_pct": "20", "version": version_of(b.order)},
-        "gifts_api_check_gift": {
+        "createMeeting": {"customer": b.lulea.ref, "start": start, "modality": "phone"},
+        "replaceMeeting": {"start": start, "modality": "video", "version": version_of(b.anna_meeting)},
+        "patchMeeting": {"notes": "Changed", "version": version_of(b.anna_meeting)},
+        "createMeetingRequest": {"customer": b.lulea.ref},
+        "patchMeetingRequest": {"status": "declined", "version": version_of(b.request)},
+        "createDeal": {"customer": b.lulea.ref, "title": "Autumn steel", "value": money},
+        "replaceDeal": {"title": "Spring steel", "value": money, "version": version_of(b.deal)},
+        "patchDeal": {"probability_pct": "40", "version": version_of(b.deal)},
+        "createOrder": {"customer": b.lulea.ref, "date": "2026-01-10", "value": money},
+        "replaceOrder": {"date": "2026-01-05", "value": money, "version": version_of(b.order)},
+        "patchOrder": {"margin_pct": "20", "version": version_of(b.order)},
+        "checkGift": {
             "customer": b.lulea.ref,
             "description": "A book",
             "value": {"amount": "150.00", "currency": "SEK"},
         },
-        "gifts_api_create_gift": {
+        "createGift": {
             "customer": b.lulea.ref,
             "description": "A book",
             "value": {"amount": "150.00", "currency": "SEK"},
         },
-        "gifts_api_patch_gift": {"occasion": "Christmas", "version": version_of(w.gift)},
-        "gifts_api_approve_gift": {},
-        "gifts_api_void_gift": {"reason": "entered twice"},
-        "gifts_api_new_policy": {"per_gift_limit": "300.00", "note": "same again"},
+        "patchGift": {"occasion": "Christmas", "version": version_of(w.gift)},
+        "approveGift": {},
+        "voidGift": {"reason": "entered twice"},
+        "createGiftPolicy": {"per_gift_limit": "300.00", "note": "same again"},
     }
     return bodies.get(op)
 
@@ -504,10 +504,10 @@ def url_patterns() -> Iterator[tuple[str, list[str]]]:
 
 @cache
 def api_operations() -> tuple[tuple[str, str, str], ...]:
-    """(operation id without its common prefix, method, path template) from the OpenAPI document."""
+    """(operation id, method, path template) from the OpenAPI document."""
     schema = api.get_openapi_schema()
     return tuple(
-        (operation["operationId"].removeprefix("kanelbulle_"), method.upper(), path)
+        (operation["operationId"], method.upper(), path)
         for path, methods in schema["paths"].items()
         for method, operation in methods.items()
         if method in {"get", "post", "put", "patch", "delete"}
@@ -516,7 +516,12 @@ def api_operations() -> tuple[tuple[str, str, str], ...]:
 
 def operation_url_names() -> set[str]:
     """The URL names ninja gives the API's operations (covered by the API table, not PAGES)."""
-    return {f"api:{op.rsplit('api_', 1)[1]}" for op, _m, _p in api_operations()}
+    return {
+        f"api:{operation.view_func.__name__}"
+        for _prefix, router in api._routers
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }
 
 
 # -- asking and comparing ---------------------------------------------------------------------

@@ -67,3 +67,18 @@ def test_the_brief_shows_only_what_the_viewer_may_see(personas: Personas) -> Non
     assert outsider.code == 2
     assert outsider.out == ""
     assert outsider.err_lines == ["--customer: no customer 'c-lulea-1'"]
+
+
+@pytest.mark.django_db
+def test_the_brief_in_swedish_has_swedish_headings(personas: Personas) -> None:
+    lulea(personas)
+    english = run("brief", "--customer", "c-lulea-1")
+    swedish = run("brief", "--customer", "c-lulea-1", "--language", "sv")
+    assert swedish.code == 0, swedish.err
+    for heading in ("People", "Openers", "Last meetings", "Open deals", "Waiting meeting requests"):
+        assert f"\n{heading}\n" in english.out
+        assert f"\n{heading}\n" not in swedish.out, heading
+    for heading in ("Personer", "Samtalsöppnare", "Senaste mötena", "Öppna affärer", "Väntande mötesförfrågningar"):
+        assert f"\n{heading}\n" in swedish.out, heading
+    assert "Fråga om husdjuren: Two schnauzers, Max and Moritz" in swedish.out
+    assert "Customer's gift policy" not in swedish.out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 # Commands from Django itself that the product exposes as its own.
 DJANGO_COMMANDS = {"check": "Django's system checks (add --deploy for the deployment checklist)"}
@@ -64,29 +65,66 @@ def _usage() -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = _pop_data_dir(list(sys.argv[1:] if argv is None else argv))
+def _fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(message + "\n")
+    raise SystemExit(code)
+
+
+def _write(text: str) -> None:
+    """Write to stdout; a reader that went away (``| head``) is not an error."""
+    from kanelbulle.core.command import stop_writing_stdout
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stop_writing_stdout()
+
+
+def setup() -> None:
+    """Start Django; a bad environment (DATABASE_URL, the data directory) is one line and status 2."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kanelbulle.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
-    if not args or args[0] in {"-h", "--help", "help"}:
-        sys.stdout.write(_usage())
-        raise SystemExit(0 if args else 2)
+    from kanelbulle.core.command import one_line
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        _fail(one_line(str(exc)), 2)
+    except OSError as exc:
+        _fail(f"the data directory cannot be used: {one_line(str(exc))}", 1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _pop_data_dir(list(sys.argv[1:] if argv is None else argv))
+    setup()
+    if not args:
+        _fail("give a command; `kanelbulle --help` lists them", 2)
+    if args[0] in {"-h", "--help", "help"}:
+        _write(_usage())
+        raise SystemExit(0)
     if args[0] == "--version":
         from kanelbulle import __version__
 
-        sys.stdout.write(f"kanelbulle {__version__}\n")
+        _write(f"kanelbulle {__version__}\n")
         raise SystemExit(0)
     commands = product_commands()
     name = commands.get(args[0])
     if name is None:
-        sys.stderr.write(f"unknown command {args[0]!r}; `kanelbulle --help` lists them\n")
-        raise SystemExit(2)
-    from django.core.management import ManagementUtility
+        _fail(f"unknown command {args[0]!r}; `kanelbulle --help` lists them", 2)
+    from django.core.management import get_commands, load_command_class
 
-    utility = ManagementUtility(["kanelbulle", name, *args[1:]])
-    utility.execute()
+    from kanelbulle.core.command import run_command
+
+    run_command(load_command_class(get_commands()[name], name), ["kanelbulle", name, *args[1:]])
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from kanelbulle.core.command import stop_writing_stdout
+
+        stop_writing_stdout()
     raise SystemExit(0)
 
 

@@ -115,9 +115,15 @@ TEMPLATES = [
 def _databases() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
-        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        scheme = url.split(":", 1)[0] if ":" in url else url
+        try:
+            config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        except (ValueError, KeyError):
+            config = {"ENGINE": ""}
         if config["ENGINE"] != "django.db.backends.postgresql":
-            raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgresql://…)")
+            raise ImproperlyConfigured(
+                f"DATABASE_URL must point at PostgreSQL (postgresql://user@host:5432/db), not {scheme}:…"
+            )
         return {"default": config}
     return {
         "default": {

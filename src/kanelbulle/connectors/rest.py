@@ -9,18 +9,33 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
+import pycountry
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, GetJsonSchemaHandler, StringConstraints, WithJsonSchema
+from pydantic.json_schema import JsonSchemaValue
 
 from kanelbulle.core.money import Money, is_currency
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
+
+
+class WithJsonSchemaExtra:
+    """Add keys to a type's JSON schema (e.g. a pattern beside ``format: date``)."""
+
+    def __init__(self, extra: dict[str, Any]) -> None:
+        self.extra = extra
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.update(self.extra)
+        return schema
 
 
 def _no_nul(value: str) -> str:
@@ -40,16 +55,36 @@ def _sane_datetime(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"  # something besides spaces, and no NUL
+
+
 def text(max_length: int, min_length: int = 0) -> Any:
-    """A string type with bounds (and no NUL, which PostgreSQL refuses)."""
-    return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length), AfterValidator(_no_nul)]
+    """A string type with bounds (and no NUL, which PostgreSQL refuses; required text not blank)."""
+    return Annotated[
+        str,
+        StringConstraints(max_length=max_length, min_length=min_length),
+        AfterValidator(_no_nul),
+        WithJsonSchemaExtra({"pattern": NOT_BLANK if min_length else NO_NUL}),
+    ]
 
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), AfterValidator(_no_nul)]
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+    AfterValidator(_no_nul),
+    WithJsonSchemaExtra({"pattern": NOT_BLANK}),
+]
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 Username = Annotated[str, StringConstraints(min_length=1, max_length=150)]
-Stamp = Annotated[AwareDatetime, AfterValidator(_sane_datetime)]
-Day = Annotated[dt.date, AfterValidator(_sane_year)]
+# The schema says what the validators accept, so a client generated from it sends what is taken.
+SANE_YEAR = r"^(19\d\d|2[01]\d\d|2200)-"
+Stamp = Annotated[
+    AwareDatetime,
+    AfterValidator(_sane_datetime),
+    WithJsonSchemaExtra({"pattern": SANE_YEAR, "description": "with a UTC offset; years 1900-2200"}),
+]
+Day = Annotated[dt.date, AfterValidator(_sane_year), WithJsonSchemaExtra({"pattern": SANE_YEAR + r"\d\d-\d\d$"})]
 Pct = Annotated[str, StringConstraints(pattern=r"^-?\d{1,4}(\.\d{1,2})?$")]
 Minutes = Annotated[int, Field(ge=1, le=24 * 60 * 31)]
 
@@ -60,14 +95,41 @@ def _currency(value: str) -> str:
     return value
 
 
+@cache
+def currency_codes() -> list[str]:
+    """Every code the API takes as a currency (the enum of its schema)."""
+    return sorted(c.alpha_3 for c in pycountry.currencies if is_currency(c.alpha_3))
+
+
+Currency = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_currency),
+    WithJsonSchema({"type": "string", "enum": currency_codes(), "description": "ISO 4217, e.g. SEK"}),
+]
+
+
 class MoneyIn(Schema):
     amount: Annotated[str, StringConstraints(pattern=r"^-?\d{1,16}(\.\d{1,2})?$")] = Field(
         ..., description='a decimal string with a point, such as "1200.50"'
     )
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)]
+    currency: Currency
 
     def money(self) -> Money:
         return Money(Decimal(self.amount).quantize(Decimal("0.01")), self.currency)
+
+
+class MoneyAtLeastZeroIn(MoneyIn):
+    """An amount that may not be negative, such as a gift's value or a policy's limit."""
+
+    # The schema says so; the check itself stays with the action, whose message names the field.
+
+    amount: Annotated[
+        str,
+        StringConstraints(pattern=r"^-?\d{1,16}(\.\d{1,2})?$"),
+        WithJsonSchema({"type": "string", "pattern": r"^\d{1,16}(\.\d{1,2})?$",
+                        "description": 'a decimal string with a point, not negative, such as "1200.50"'}),
+    ] = Field(...)  # fmt: skip
 
 
 class MoneyOut(Schema):

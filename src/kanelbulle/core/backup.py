@@ -20,6 +20,10 @@ class BackupError(Exception):
     """Could not take or restore a copy (exit 1)."""
 
 
+class BackupRefused(Exception):
+    """The target cannot be written as given (exit 2): a missing folder, a directory."""
+
+
 class RestoreRefused(Exception):
     """Restoring would overwrite data (exit 2 unless --force)."""
 
@@ -45,8 +49,9 @@ def _pg_env() -> dict[str, str]:
 
 
 def integrity_ok(path: Path) -> bool:
+    """SQLite's integrity check, read-only; ``immutable`` leaves no -shm/-wal beside the file."""
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True) as conn:
             return bool(conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
     except sqlite3.DatabaseError:
         return False
@@ -54,8 +59,12 @@ def integrity_ok(path: Path) -> bool:
 
 def backup(target: Path) -> str:
     """Write a consistent copy to ``target`` (replaced atomically); returns a one-line summary."""
+    given = target
     target = target.expanduser().resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise BackupRefused(f"{given} is a folder: give the backup's file name, e.g. {given}/kanelbulle.backup")
+    if not target.parent.is_dir():
+        raise BackupRefused(f"the folder {given.parent} does not exist: create it first (nothing was written)")
     with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".kb-backup-", delete=False) as tmp:
         partial = Path(tmp.name)
     try:
@@ -65,6 +74,8 @@ def backup(target: Path) -> str:
                 dest = sqlite3.connect(partial)
                 with dest:
                     source.backup(dest, pages=1024)
+                # The copy is one self-contained file: no WAL (and so no -wal/-shm beside it).
+                dest.execute("PRAGMA journal_mode=DELETE")
                 dest.close()
             finally:
                 source.close()

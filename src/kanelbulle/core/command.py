@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, NoReturn
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
+from django.core.management.base import BaseCommand, CommandError, CommandParser, SystemCheckError
+from django.db import DatabaseError, connections
 
 
 class InputError(CommandError):
@@ -100,38 +101,118 @@ class KbCommand(BaseCommand):
         return super().execute(*args, **options)
 
     def run_from_argv(self, argv: list[str]) -> None:
-        self._called_from_command_line = True
-        parser = self.create_parser(argv[0], argv[1])
-        try:
-            options = parser.parse_args(argv[2:])
-        except CommandError as exc:  # a subcommand's parser raises instead of exiting
-            sys.stderr.write(parser.format_usage())
-            sys.stderr.write(f"{parser.prog}: {str(exc).removeprefix('Error: ')}\n")
-            sys.exit(2)
-        cmd_options = vars(options)
-        args = cmd_options.pop("args", ())
-        try:
-            self.execute(*args, **cmd_options)
-        except CommandError as exc:
-            if cmd_options.get("traceback"):
-                raise
-            for line in str(exc).splitlines() or ["failed"]:
-                sys.stderr.write(f"{line}\n")
-            sys.exit(exc.returncode)
-        except KeyboardInterrupt:
-            sys.stderr.write("interrupted\n")
-            sys.exit(1)
-        except Exception as exc:  # one plain line, not a traceback, for a user
-            if cmd_options.get("traceback"):
-                raise
-            sys.stderr.write(f"failed: {exc.__class__.__name__}: {exc}\n")
-            sys.exit(1)
-        finally:
-            # Inside a test's transaction the connection must stay open; a real run closes it.
-            if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
-                connections.close_all()
+        run_command(self, argv)
 
 
 def add_subcommands(parser: ArgumentParser, dest: str = "action") -> Any:
     """Subcommands such as ``user create``; the parser class must stay Django's CommandParser."""
     return parser.add_subparsers(dest=dest, required=True, parser_class=CommandParser)
+
+
+class UsageError(CommandError):
+    """A command line argparse refused, already one line naming the command as typed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, returncode=2)
+
+
+def one_line(text: str) -> str:
+    """A message on one line: its lines joined, blank ones dropped."""
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def _parsers(parser: ArgumentParser) -> list[ArgumentParser]:
+    """A parser and every subcommand parser below it."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            if action.metavar is None:  # "required: {create,list}" rather than "required: action"
+                action.metavar = "{" + ",".join(action.choices) + "}"
+            for sub in dict.fromkeys(action.choices.values()):
+                found += _parsers(sub)
+    return found
+
+
+def _refuse_in_one_line(parser: ArgumentParser) -> None:
+    """argparse's errors become one line naming the command as typed, with no usage block."""
+
+    def error(message: str) -> NoReturn:
+        raise UsageError(f"{parser.prog}: {message} (see `{parser.prog} --help`)")
+
+    setattr(parser, "error", error)  # noqa: B010 - an instance's own error(), not the class's
+
+
+def _chosen(parser: ArgumentParser, options: argparse.Namespace) -> ArgumentParser:
+    """The deepest subcommand parser the command line chose."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            name = getattr(options, action.dest, None)
+            if name in action.choices:
+                return _chosen(action.choices[name], options)
+    return parser
+
+
+def stop_writing_stdout() -> None:
+    """The reader went away (``| head``): send what is left to /dev/null so exit stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (e.g. in tests)
+        pass
+
+
+def run_command(command: BaseCommand, argv: list[str]) -> None:
+    """Run a command as typed (``argv``: program, command name, arguments), with cli.md's errors.
+
+    Every error is one plain line per problem on stderr and exit status 2 (bad usage or input) or
+    1 (failed while running); Django's own commands (``check``) get the same treatment. Output cut
+    short by its reader (``kanelbulle export | head``) is not an error: the command stops quietly.
+    """
+    typed = argv[1].replace("_", "-")
+    parser = command.create_parser("kanelbulle", typed)
+    for each in _parsers(parser):
+        _refuse_in_one_line(each)
+    try:
+        options, extras = parser.parse_known_args(argv[2:])
+        if extras:  # named by the subcommand they were given to (`privacy retention: …`)
+            _chosen(parser, options).error(f"unrecognized arguments: {' '.join(extras)}")
+    except CommandError as exc:  # UsageError, or Django's own "Error: …" from a parser
+        message = str(exc).removeprefix("Error: ")
+        if not isinstance(exc, UsageError):
+            message = f"{parser.prog}: {message}"
+        sys.stderr.write(one_line(message) + "\n")
+        sys.exit(2)
+    command._called_from_command_line = True  # type: ignore[attr-defined]
+    cmd_options = vars(options)
+    args = cmd_options.pop("args", ())
+    try:
+        command.execute(*args, **cmd_options)
+    except BrokenPipeError:
+        stop_writing_stdout()
+        sys.exit(0)
+    except CommandError as exc:
+        if cmd_options.get("traceback"):
+            raise
+        if isinstance(exc, SystemCheckError):  # Django's report of the checks, one problem per line
+            sys.stderr.write(str(exc).rstrip() + "\n")
+        else:
+            for line in str(exc).splitlines() or ["failed"]:
+                sys.stderr.write(f"{line}\n")
+        sys.exit(exc.returncode)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(1)
+    except DatabaseError as exc:
+        if cmd_options.get("traceback"):
+            raise
+        sys.stderr.write(f"failed: the database could not be used: {one_line(str(exc))}\n")
+        sys.exit(1)
+    except Exception as exc:  # one plain line, not a traceback, for a user
+        if cmd_options.get("traceback"):
+            raise
+        sys.stderr.write(f"failed: {exc.__class__.__name__}: {one_line(str(exc))}\n")
+        sys.exit(1)
+    finally:
+        # Inside a test's transaction the connection must stay open; a real run closes it.
+        if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+            connections.close_all()

@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 from kanelbulle.connectors.rest import (
     ApiProblem,
     Day,
     In,
+    MoneyAtLeastZeroIn,
     MoneyIn,
     MoneyOut,
     Name,
@@ -61,15 +62,38 @@ def _zone(value: str) -> str:
     return value
 
 
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_country)]
-TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_zone)]
+ZONE_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+              "Pacific")  # fmt: skip
+
+
+def canonical_zones() -> list[str]:
+    """The IANA zones named Area/Location, and UTC: what the schema offers (the API also takes
+    the old aliases such as US/Eastern, which generated clients cannot tell apart as names)."""
+    return ["UTC", *sorted(z for z in zoneinfo.available_timezones() if z.split("/")[0] in ZONE_AREAS)]
+
+
+# The enums are what the validators accept, so a client generated from the schema sends valid codes.
+Country = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{2}$"),
+    AfterValidator(_country),
+    WithJsonSchema({"type": "string", "enum": sorted(c.alpha_2 for c in pycountry.countries),
+                    "description": "ISO 3166-1 alpha-2, e.g. SE"}),
+]  # fmt: skip
+TimeZone = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_zone),
+    WithJsonSchema({"type": "string", "enum": canonical_zones(),
+                    "description": "an IANA time zone, e.g. Europe/Stockholm"}),
+]  # fmt: skip
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 
 
 class GiftPolicy(In):
     accepts_gifts: bool | None = None
-    max_value: MoneyIn | None = None
+    max_value: MoneyAtLeastZeroIn | None = None
 
 
 class GiftPolicyOut(Schema):

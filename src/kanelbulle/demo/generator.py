@@ -941,9 +941,10 @@ class _Builder:
             "Videomöte om prisjusteringen. Inga nya förfrågningar.",
             "Teams med Lena. Volymerna ner i år, sa hon, utan att säga varför.",
         )
-        for n, ago in enumerate((255, 215, 170, 125, 80, 40, 12)):
+        # Calls every few weeks, then none for over three months: the open deal below stalls.
+        for n, ago in enumerate((250, 215, 175, 150, 130, 115, 100)):
             unsaid = ""
-            if ago == 80:
+            if ago == 130:
                 unsaid = (
                     "Lena nämnde att en dansk leverantör varit på besök. Själva har vi inte varit där sedan i vintras."
                 )
@@ -975,7 +976,7 @@ class _Builder:
         self.add_deal(cust, "d-drifting-3", "Förlängning ramavtal", 480_000, "lost",
                       self.weekday(self.day(200)), self.weekday(self.day(90)), margin=27.0)  # fmt: skip
         self.add_deal(cust, "d-drifting-4", "Reservdelspaket", 90_000, "open",
-                      self.weekday(self.day(60)), probability=25, margin=25.0)  # fmt: skip
+                      self.weekday(self.day(140)), probability=25, margin=25.0)  # fmt: skip
 
     def story_lulea(self) -> None:
         """Four customers in Luleå with large open deals: a two-day trip worth making."""

@@ -15,7 +15,7 @@ from kanelbulle.connectors.rest import (
     ApiProblem,
     Day,
     In,
-    MoneyIn,
+    MoneyAtLeastZeroIn,
     MoneyOut,
     Page,
     Paging,
@@ -56,7 +56,7 @@ class GiftIn(In):
     date: Day | None = Field(None, description="left out: today")
     description: text(300, 1)  # type: ignore[valid-type]
     category: Category = "object"
-    value: MoneyIn
+    value: MoneyAtLeastZeroIn
     occasion: text(100) = ""  # type: ignore[valid-type]
 
 
@@ -70,7 +70,7 @@ class GiftPatch(In):
     date: Day | None = None
     description: text(300, 1) | None = None  # type: ignore[valid-type]
     category: Category | None = None
-    value: MoneyIn | None = None
+    value: MoneyAtLeastZeroIn | None = None
     occasion: text(100) | None = None  # type: ignore[valid-type]
     version: int | None = None
 

@@ -136,6 +136,21 @@ def load_norms(user: User | None, today: dt.date, year_days: int = 365) -> TeamN
     )
 
 
+def deal_changes() -> dict[str, dt.datetime]:
+    """Deal ref -> when someone last changed the deal (app, API, CLI: its audit trail).
+
+    Loading or importing a book is not movement: the importer bumps ``updated_at`` on every
+    record it writes, so a freshly loaded deal would never look stalled. An imported audit log
+    keeps its entries' own times, so changes made before an export still count.
+    """
+    from django.db.models import Max
+
+    from kanelbulle.core.models import AuditEntry
+
+    rows = AuditEntry.objects.filter(kind="deal", action="update").values("ref").annotate(last=Max("at"))
+    return {row["ref"]: row["last"] for row in rows}
+
+
 def load_book(user: User | None, today: dt.date) -> Book:
     """The part of the book ``user``'s attention list covers, as the insights' dataclasses."""
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -200,6 +215,7 @@ def load_book(user: User | None, today: dt.date) -> Book:
     ]
 
     convert, missed = converter(currency)
+    moved = deal_changes()
     deals = [
         DealIn(
             ref,
@@ -208,13 +224,11 @@ def load_book(user: User | None, today: dt.date) -> Book:
             stage,
             created,
             closed,
-            updated.astimezone(tz).date(),
+            moved[ref].astimezone(tz).date() if ref in moved else None,
             convert(amount, cur, min(today, created)),
         )
-        for ref, customer_id, title, stage, created, closed, updated, amount, cur in Deal.objects.filter(
-            via
-        ).values_list(
-            "ref", "customer_id", "title", "stage", "created", "closed", "updated_at", "value_amount", "value_currency"
+        for ref, customer_id, title, stage, created, closed, amount, cur in Deal.objects.filter(via).values_list(
+            "ref", "customer_id", "title", "stage", "created", "closed", "value_amount", "value_currency"
         )
     ]
     orders = [

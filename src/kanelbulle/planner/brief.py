@@ -11,6 +11,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from kanelbulle.core.access import get_visible, unsaid_for
 
 LAST_MEETINGS = 5
@@ -185,55 +187,88 @@ def brief(viewer: Any, ref: str, today: dt.date) -> dict[str, Any]:
     }
 
 
+def translated_openers(doc: dict[str, Any]) -> list[dict[str, str]]:
+    """Openers from the facts, in the active language (the document's own are in English)."""
+    patterns = {
+        "pet": gettext("Ask about the pets: %(text)s"),
+        "family": gettext("Ask about the family: %(text)s"),
+        "interest": gettext("Talk about %(text)s"),
+        "preference": gettext("Remember: %(text)s"),
+        "date": gettext("Mind the date: %(text)s"),
+    }
+    out = []
+    for person in doc["people"]:
+        for fact in person["facts"]:
+            pattern = patterns.get(fact["kind"])
+            if pattern:
+                out.append({"person": person["name"], "text": pattern % {"text": fact["text"]}})
+    return out
+
+
 def as_text(doc: dict[str, Any]) -> str:
+    """The brief as plain text for a terminal, in the active language (``brief --language sv``)."""
+    _ = gettext
     c = doc["customer"]
-    lines = [f"{c['name']} ({c['ref']}), {c['city']} — seller {c['seller']}"]
+    lines = [_("%(name)s (%(ref)s), %(city)s — seller %(seller)s") % c]
     if doc["people"]:
-        lines.append("")
-        lines.append("People")
+        lines += ["", _("People")]
         for p in doc["people"]:
             lines.append(f"  {p['name']}" + (f", {p['title']}" if p["title"] else ""))
             for f in p["facts"]:
                 lines.append(f"    - {f['text']} ({f['kind']}, {f['source']}, {f['learned']})")
-    if doc["openers"]:
-        lines += ["", "Openers"] + [f"  {o}" for o in doc["openers"]]
+    openers = translated_openers(doc)
+    if openers:
+        lines += ["", _("Openers")] + [f"  {o['text']}" for o in openers]
     if doc["health"]["reasons"]:
-        lines += ["", f"Attention (health {doc['health']['score']})"]
+        lines += ["", _("Why it needs attention (health %(score)s)") % {"score": doc["health"]["score"]}]
         lines += [f"  {r['label']}: {r['message']}" for r in doc["health"]["reasons"]]
     if doc["last_meetings"]:
-        lines += ["", "Last meetings"]
+        lines += ["", _("Last meetings")]
         for m in doc["last_meetings"]:
-            lines.append(f"  {m['start'][:10]} {m['modality']} with {', '.join(m['with']) or '—'} ({m['seller']})")
+            lines.append(
+                "  "
+                + _("%(day)s %(modality)s with %(people)s (%(seller)s)")
+                % {"day": m["start"][:10], "modality": m["modality"], "people": ", ".join(m["with"]) or "—",
+                   "seller": m["seller"]}
+            )  # fmt: skip
             if m["notes"]:
-                lines.append(f"    notes: {m['notes']}")
+                lines.append("    " + _("notes: %(text)s") % {"text": m["notes"]})
             if m.get("unsaid"):
-                lines.append(f"    unsaid (yours only): {m['unsaid']}")
+                lines.append("    " + _("unsaid (yours only): %(text)s") % {"text": m["unsaid"]})
             if m["next_step"]:
-                lines.append(f"    next step: {m['next_step']}")
+                lines.append("    " + _("next step: %(text)s") % {"text": m["next_step"]})
     if doc["open_deals"]:
-        lines += ["", "Open deals"]
+        lines += ["", _("Open deals")]
         for d in doc["open_deals"]:
             p = f", {d['probability_pct']}%" if d["probability_pct"] else ""
             lines.append(f"  {d['title']}: {d['value']['amount']} {d['value']['currency']}{p}")
     if doc["waiting_requests"]:
-        lines += ["", "Waiting meeting requests"]
+        lines += ["", _("Waiting meeting requests")]
         for r in doc["waiting_requests"]:
-            lines.append(f"  {r['requested_at'][:10]} from {r['contact'] or 'the customer'} ({r['waiting_days']} days)")
+            lines.append(
+                "  "
+                + _("%(day)s from %(who)s (%(days)s days)")
+                % {"day": r["requested_at"][:10], "who": r["contact"] or _("the customer"), "days": r["waiting_days"]}
+            )
     for o in doc["orders"]:
         lines.append(
-            f"Orders: {o['last_12_months']} {o['currency']} in the last 12 months "
-            f"({o['previous_12_months']} before: {o['trend']})"
-        )
+            _("Orders: %(last)s %(currency)s in the last 12 months (%(previous)s before: %(trend)s)")
+            % {"last": o["last_12_months"], "currency": o["currency"], "previous": o["previous_12_months"],
+               "trend": o["trend"]}
+        )  # fmt: skip
     if doc["gifts"]:
-        lines += ["", "Gifts"]
+        lines += ["", _("Gifts")]
         for g in doc["gifts"]:
-            void = " (voided)" if g["voided"] else ""
+            void = " (" + _("voided") + ")" if g["voided"] else ""
+            direction = _("given") if g["direction"] == "given" else _("received")
             lines.append(
-                f"  {g['date']} {g['direction']}: {g['description']}, {g['value']['amount']} "
+                f"  {g['date']} {direction}: {g['description']}, {g['value']['amount']} "
                 f"{g['value']['currency']}, {g['verdict']}{void}"
             )
     pol = doc["gift_policies"]["customer"]
-    accepts = {True: "accepts gifts", False: "accepts no gifts", None: "gift policy not recorded"}[pol["accepts_gifts"]]
-    limit = f", up to {pol['max_value']['amount']} {pol['max_value']['currency']}" if pol["max_value"] else ""
-    lines.append(f"Customer's gift policy: {accepts}{limit}")
+    accepts = {True: _("accepts gifts"), False: _("accepts no gifts"), None: _("gift policy not recorded")}[
+        pol["accepts_gifts"]
+    ]
+    limit = _(", up to %(amount)s %(currency)s") % pol["max_value"] if pol["max_value"] else ""
+    lines.append(_("Customer's gift policy: %(accepts)s%(limit)s") % {"accepts": accepts, "limit": limit})
     return "\n".join(lines)

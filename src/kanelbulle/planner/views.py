@@ -373,20 +373,9 @@ def brief_page(request: HttpRequest, ref: str) -> HttpResponseBase:
 
 def openers(doc: dict[str, Any]) -> list[dict[str, str]]:
     """Openers from the facts, in the viewer's language (the brief's own are in English for the CLI)."""
-    patterns = {
-        "pet": gettext("Ask about the pets: %(text)s"),
-        "family": gettext("Ask about the family: %(text)s"),
-        "interest": gettext("Talk about %(text)s"),
-        "preference": gettext("Remember: %(text)s"),
-        "date": gettext("Mind the date: %(text)s"),
-    }
-    out = []
-    for person in doc["people"]:
-        for fact in person["facts"]:
-            pattern = patterns.get(fact["kind"])
-            if pattern:
-                out.append({"person": person["name"], "text": pattern % {"text": fact["text"]}})
-    return out
+    from kanelbulle.planner.brief import translated_openers
+
+    return translated_openers(doc)
 
 
 @require_GET

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from kanelbulle.core.backup import BackupError, backup
-from kanelbulle.core.command import KbCommand, RunError
+from kanelbulle.core.backup import BackupError, BackupRefused, backup
+from kanelbulle.core.command import InputError, KbCommand, RunError
 
 
 class Command(KbCommand):
@@ -18,5 +18,7 @@ class Command(KbCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             self.stdout.write(backup(Path(options["file"])))
+        except BackupRefused as exc:
+            raise InputError(str(exc)) from None
         except BackupError as exc:
             raise RunError(str(exc)) from None

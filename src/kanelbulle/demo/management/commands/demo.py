@@ -85,6 +85,16 @@ def setup_logins() -> User:
     return demo
 
 
+def database_label() -> str:
+    """Where the demo went: the SQLite file in the data directory, or the PostgreSQL database."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return str(connection.settings_dict["NAME"])
+    s = connection.settings_dict
+    return f"PostgreSQL {s.get('HOST') or 'localhost'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
 class Command(KbCommand):
     help = (
         "Load the demo book of business (idempotent), create the local user `demo` (password "
@@ -143,7 +153,16 @@ class Command(KbCommand):
         host = options["host"]
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only to print a URL
         url = f"http://{shown_host}:{port}/"
-        self.say(_("demo ready: %(url)s") % {"url": url})
+        if options["no_serve"]:
+            self.say(_("demo loaded into %(where)s; nothing is served") % {"where": database_label()})
+            serve_line = "kanelbulle"
+            if os.environ.get("KANELBULLE_DATA_DIR"):
+                serve_line += f" --data-dir {os.environ['KANELBULLE_DATA_DIR']}"
+            serve_line += " serve" + (f" --host {host}" if host != "127.0.0.1" else "")
+            serve_line += f" --port {port}" if port != 8000 else ""
+            self.say(_("to serve it: %(command)s, then open %(url)s") % {"command": serve_line, "url": url})
+        else:
+            self.say(_("demo ready: %(url)s") % {"url": url})
         self.say(
             _("log in as %(user)s with the password %(password)s (a manager who sees the whole team %(team)s)")
             % {"user": demo.username, "password": DEMO_PASSWORD, "team": TEAM}
