@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from kanelbulle.accounts.models import User
 from kanelbulle.core.access import NotVisible
 from kanelbulle.insights.attention import Attention, attention
 from kanelbulle.insights.book import load_book
+from kanelbulle.insights.state import state_date, stored_attention
 from kanelbulle.insights.thresholds import Thresholds
 
 
@@ -39,5 +41,11 @@ def attention_for(
     only: str | None = None,
     thresholds: Thresholds | None = None,
 ) -> Attention:
-    """``user``'s attention list: their own customers, a manager's team's, an admin's all."""
+    """``user``'s attention list: their own customers, a manager's team's, an admin's all.
+
+    Read from the stored relationship state when it is as of ``today`` (``state.py``); any other
+    day, or other thresholds, is computed from the book.
+    """
+    if thresholds is None and state_date() == today:
+        return stored_attention(user, today, language or translation.get_language() or "en", only)
     return attention(load_book(user, today), user.username, today, thresholds, language, only)
