@@ -248,3 +248,60 @@ def test_the_stored_state_equals_a_full_recomputation_after_any_writes(
                 assert stored[pk] == state, (op, pk)
     finally:
         transaction.savepoint_rollback(sid)
+
+
+# Lists that stay small: pages of the stored list, filtered by seller, team and reason. ----------
+
+API = "/api/v1/attention"
+
+
+def test_the_managers_page_opens_with_counts_per_seller_and_the_top_items(client: Any, book: Personas) -> None:
+    client.force_login(book.manager)
+    page = client.get(f"/attention/?today={TODAY}").content.decode()
+    assert "Per seller" in page and "Most urgent" in page
+    assert "Anna Berg" in page and "Bertil Ek" in page
+    assert "?seller=anna" in page
+    one = client.get(f"/attention/?today={TODAY}&seller=bertil").content.decode()
+    assert "c-bertil" in one and "c-req" not in one and "Back to the team" in one
+
+
+def test_the_list_filters_by_reason_and_names_a_bad_one(client: Any, book: Personas) -> None:
+    client.force_login(book.seller)
+    page = client.get(f"/attention/?today={TODAY}&reason=deal_stalled").content.decode()
+    assert "c-deal" in page and "c-req" not in page
+    bad = client.get(f"/attention/?today={TODAY}&reason=nonsense").content.decode()
+    assert "Reason: “nonsense” is not a reason" in bad and "c-req" in bad
+
+
+def test_the_api_pages_through_the_stored_list(client: Any, book: Personas) -> None:
+    client.force_login(book.admin)
+    whole = client.get(f"{API}?today={TODAY}").json()
+    assert whole["total"] == len(whole["items"]) == 7
+    first = client.get(f"{API}?today={TODAY}&limit=3").json()
+    rest = client.get(f"{API}?today={TODAY}&limit=3&offset=3").json()
+    assert [i["customer"] for i in first["items"] + rest["items"]] == [i["customer"] for i in whole["items"]][:6]
+    assert first["total"] == 7 and first["limit"] == 3
+    team = client.get(f"{API}?today={TODAY}&team=south").json()
+    assert [i["customer"] for i in team["items"]] == ["c-olle"]
+    seller = client.get(f"{API}?today={TODAY}&seller=bertil&reason=request_waiting").json()
+    assert [i["customer"] for i in seller["items"]] == ["c-bertil"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("reason=nonsense", "reason"), ("limit=0", "limit"), ("limit=501", "limit"), ("offset=-1", "offset")],
+)
+def test_the_api_refuses_a_bad_filter_naming_it(client: Any, book: Personas, query: str, field: str) -> None:
+    client.force_login(book.admin)
+    response = client.get(f"{API}?today={TODAY}&{query}")
+    assert response.status_code == 422
+    assert field in response.content.decode()
+    assert CustomerState.objects.count() == Customer.objects.count()
+
+
+def test_a_day_without_stored_state_is_paged_the_same(client: Any, book: Personas) -> None:
+    client.force_login(book.manager)
+    stored = client.get(f"{API}?today={TODAY}&limit=2&offset=1&language=sv").json()
+    ScopeNorms.objects.all().delete()
+    computed = client.get(f"{API}?today={TODAY}&limit=2&offset=1&language=sv").json()
+    assert computed == stored

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -18,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from kanelbulle.accounts.models import Role, User
 from kanelbulle.core.access import NotVisible
-from kanelbulle.insights.attention import Item
-from kanelbulle.insights.service import attention_for, list_owner
+from kanelbulle.insights.attention import CODES, LABELS, Item
+from kanelbulle.insights.service import attention_for, attention_list, list_owner
 
 SORTS = {
     "priority": lambda i: (-i.priority, i.name),
@@ -49,21 +50,51 @@ def _owner(request: HttpRequest, name: str | None) -> User:
         raise Http404("no such user") from None
 
 
+PER_PAGE = 25
+TOP = 10
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
 @login_required
 def attention_page(request: HttpRequest) -> HttpResponse:
+    """A page of the list; a manager's or admin's opens with per-seller counts and the top items."""
     owner = _owner(request, request.GET.get("user"))
     today = _today(request)
-    result = attention_for(owner, today, translation.get_language())
     team_view = owner.role != Role.SELLER
+    seller = request.GET.get("seller") or None
+    team = request.GET.get("team") or None
+    reason = request.GET.get("reason") or None
+    problem = ""
+    if reason and reason not in CODES:
+        problem = _("Reason: “%(code)s” is not a reason; showing every reason.") % {"code": reason}
+        reason = None
+    overview = team_view and not seller
+    limit = TOP if overview else PER_PAGE
+    offset = 0 if overview else (_page_number(request) - 1) * PER_PAGE
+    listing = attention_list(
+        owner, today, translation.get_language(), seller=seller, team=team, reason=reason, offset=offset, limit=limit
+    )
+    names = dict(User.objects.filter(username__in=[u for u, _n in listing.counts]).values_list("username", "name"))
+    query = {k: v for k, v in (("user", request.GET.get("user")), ("team", team), ("reason", reason)) if v}
     context: dict[str, Any] = {
         "owner": owner,
         "today": today,
-        "result": result,
-        "groups": result.by_owner() if team_view else [],
+        "result": listing.result,
+        "listing": listing,
         "team_view": team_view,
-        "names": dict(
-            User.objects.filter(username__in=[i.owner for i in result.items]).values_list("username", "name")
-        ),
+        "overview": overview,
+        "seller": seller,
+        "reason": reason,
+        "problem": problem,
+        "codes": [(code, LABELS[code]) for code in CODES],
+        "counts": [(u, names.get(u) or u, n) for u, n in listing.counts],
+        "names": names,
+        "query": urlencode(query),
+        "seller_query": urlencode({**query, "seller": seller} if seller else query),
     }
     return render(request, "insights/attention.html", context)
 
