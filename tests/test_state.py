@@ -226,6 +226,7 @@ def apply(op: tuple[Any, ...], p: Personas) -> None:
                         "start": stamp,
                         "duration_minutes": 45,
                         "modality": "in_person",
+                        "requested_by_customer": False,
                     }
                 ],
             }

@@ -13,6 +13,7 @@ from kanelbulle.accounts.models import User
 from kanelbulle.core.access import NotVisible
 from kanelbulle.insights.attention import CODES, Attention, attention
 from kanelbulle.insights.book import load_book
+from kanelbulle.insights.models import StateReason
 from kanelbulle.insights.state import item_of, state_date, stored_attention, visible_states
 from kanelbulle.insights.thresholds import Thresholds
 
@@ -97,20 +98,16 @@ def attention_list(
             qs = qs.filter(owner__username=seller)
         if team:
             qs = qs.filter(team=team)
-        if reason:
-            qs = qs.filter(reason_rows__code=reason)
+        if reason:  # a subquery, not a join: a customer with two stalled deals counts once
+            qs = qs.filter(pk__in=StateReason.objects.filter(code=reason).values("state_id"))
         counts = [
             (row["owner__username"], row["n"])
-            for row in qs.values("owner__username")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("-n", "owner__username")
+            for row in qs.values("owner__username").annotate(n=Count("pk")).order_by("-n", "owner__username")
         ]
         total = sum(n for _name, n in counts)
-        rows = (
-            qs.select_related("customer", "owner")
-            .order_by("-priority", "customer__name", "customer__ref")
-            .distinct()[offset : offset + limit]
-        )
+        rows = qs.select_related("customer", "owner").order_by("-priority", "customer__name", "customer__ref")[
+            offset : offset + limit
+        ]
         items = [item_of(s, s.customer.ref, s.customer.name, s.owner.username, lang) for s in rows]
         return ListPage(Attention(today, user.username, items), total, offset, limit, counts)
     whole = attention_for(user, today, lang)

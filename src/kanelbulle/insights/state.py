@@ -139,16 +139,23 @@ class Computed:
 
 
 def compute(
-    book: Book, ids: dict[str, tuple[int, int, str]], norms: BookNorms, scope: str, today: dt.date, t: Thresholds
+    book: Book,
+    ids: dict[str, tuple[int, int, str]],
+    norms: BookNorms,
+    scope: str,
+    today: dt.date,
+    t: Thresholds,
+    signals: list[Signals] | None = None,
 ) -> list[Computed]:
     """The state of every customer in ``book`` as of ``today`` against ``norms``.
 
-    ``ids`` maps a customer's ref to (primary key, owner's primary key, owner's team).
+    ``ids`` maps a customer's ref to (primary key, owner's primary key, owner's team);
+    ``signals``, when given, are the customers' signals already computed as of ``today``.
     """
     out: list[Computed] = []
     langs = languages()
-    for c in book.customers:
-        s = compute_signals(book, c, today, t)
+    for n, c in enumerate(book.customers):
+        s = signals[n] if signals is not None else compute_signals(book, c, today, t)
         pk, owner_id, team = ids[c.ref]
         messages: dict[str, list[Reason]] = {}
         parts: dict[str, list[dict[str, Any]]] = {}
@@ -208,7 +215,12 @@ def _ids(where: Q) -> dict[str, tuple[int, int, str]]:
 def _store(computed: list[Computed], replace: Iterable[int]) -> None:
     now = timezone.now()
     with transaction.atomic():
-        CustomerState.objects.filter(pk__in=list(replace)).delete()
+        old = sorted(replace)
+        for start in range(0, len(old), BULK):
+            gone = old[start : start + BULK]
+            StateReason.objects.filter(state_id__in=gone).delete()
+            # Nothing else hangs off a state: delete without fetching the rows first.
+            CustomerState.objects.filter(pk__in=gone)._raw_delete(CustomerState.objects.db)
         for start in range(0, len(computed), 500):
             chunk = computed[start : start + 500]
             CustomerState.objects.bulk_create(
@@ -228,11 +240,11 @@ def _scopes() -> dict[str, Scope]:
     return {scope_of(team or "", owner): scope_filter(scope_of(team or "", owner)) for owner, team in teams}
 
 
-def _scope_norms(scope: str, today: dt.date, t: Thresholds) -> tuple[Book, BookNorms]:
+def _scope_norms(scope: str, today: dt.date, t: Thresholds) -> tuple[Book, BookNorms, list[Signals]]:
     where = scope_filter(scope)
     book = load_scope(where, today, load_norms(None, today, t.year_days, scope=where))
-    signals = [compute_signals(book, c, today, t, expertise=False) for c in book.customers]
-    return book, book_norms(book, signals, today, t)
+    signals = [compute_signals(book, c, today, t) for c in book.customers]
+    return book, book_norms(book, signals, today, t), signals
 
 
 @dataclass
@@ -250,9 +262,9 @@ def refresh(today: dt.date, thresholds: Thresholds | None = None, only: Iterable
     wanted = set(only) if only is not None else set(scopes)
     total = attention = 0
     for scope in sorted(wanted & set(scopes)):
-        book, norms = _scope_norms(scope, today, t)
+        book, norms, signals = _scope_norms(scope, today, t)
         ids = _ids(scope_filter(scope)(""))
-        computed = compute(book, ids, norms, scope, today, t)
+        computed = compute(book, ids, norms, scope, today, t, signals)
         with transaction.atomic():
             ScopeNorms.objects.update_or_create(
                 scope=scope,
