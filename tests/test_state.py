@@ -306,3 +306,18 @@ def test_a_day_without_stored_state_is_paged_the_same(client: Any, book: Persona
     ScopeNorms.objects.all().delete()
     computed = client.get(f"{API}?today={TODAY}&limit=2&offset=1&language=sv").json()
     assert computed == stored
+
+
+def test_the_home_page_opens_with_who_to_see_and_why(client: Any, book: Personas) -> None:
+    client.force_login(book.seller)
+    page = client.get("/home/").content.decode()
+    assert "Who to see this week, and why" in page
+    section = page.split("Who to see this week, and why", 1)[1].split("</section>", 1)[0]
+    assert section.count("?customer=") == 5  # the five most urgent, each with "Log a meeting"
+    assert "Log a meeting" in section and "The whole attention list" in section
+
+
+def test_each_item_on_the_list_offers_to_log_a_meeting(client: Any, book: Personas) -> None:
+    client.force_login(book.seller)
+    page = client.get(f"/attention/?today={TODAY}").content.decode()
+    assert "/customers/log/?customer=c-req" in page
