@@ -25,8 +25,9 @@ from kanelbulle.customers.models import Contact, Customer
 from kanelbulle.deals.actions import deal_create, deal_update, order_create
 from kanelbulle.deals.models import Deal
 from kanelbulle.exchange.importer import import_document
-from kanelbulle.insights.models import CustomerState, ScopeNorms
-from kanelbulle.insights.service import attention_for
+from kanelbulle.insights.actions import snooze
+from kanelbulle.insights.models import CustomerState, ScopeNorms, Snooze
+from kanelbulle.insights.service import attention_for, attention_list
 from kanelbulle.insights.state import expected_states, refresh, state_date, stored_states
 from kanelbulle.meetings.actions import log_meeting, meeting_delete, request_decline, request_open
 from kanelbulle.meetings.models import Meeting, MeetingRequest
@@ -321,3 +322,43 @@ def test_each_item_on_the_list_offers_to_log_a_meeting(client: Any, book: Person
     client.force_login(book.seller)
     page = client.get(f"/attention/?today={TODAY}").content.decode()
     assert "/customers/log/?customer=c-req" in page
+
+
+# Snooze: off the seller's list until a day, with a reason the manager sees. --------------------
+
+
+def test_a_snoozed_item_leaves_the_sellers_list_and_the_manager_sees_why(client: Any, book: Personas) -> None:
+    customer = Customer.objects.get(ref="c-req")
+    snooze(book.seller, customer, until=TODAY + dt.timedelta(days=14), reason="Budget decided in April", today=TODAY)
+    assert "c-req" not in {i.customer for i in attention_list(book.seller, TODAY).result.items}
+    team = attention_list(book.manager, TODAY, seller="anna")
+    assert "c-req" in {i.customer for i in team.result.items}
+    assert team.snoozed["c-req"].reason == "Budget decided in April"
+    client.force_login(book.manager)
+    page = client.get(f"/attention/?today={TODAY}&seller=anna").content.decode()
+    assert "Snoozed until 2026-03-16 by Anna Berg: Budget decided in April" in page
+    # Back when the day comes.
+    later = attention_list(book.seller, TODAY + dt.timedelta(days=14))
+    assert "c-req" in {i.customer for i in later.result.items}
+
+
+def test_a_snoozed_item_comes_back_when_it_gets_worse(
+    book: Personas, django_capture_on_commit_callbacks: Capture
+) -> None:
+    customer = Customer.objects.get(ref="c-video")
+    snooze(book.seller, customer, until=TODAY + dt.timedelta(days=30), reason="They are moving offices", today=TODAY)
+    assert "c-video" not in {i.customer for i in attention_list(book.seller, TODAY).result.items}
+    with django_capture_on_commit_callbacks(execute=True):
+        request_open(book.seller, customer, requested_at=at(30))  # now they ask to meet, too
+    assert "c-video" in {i.customer for i in attention_list(book.seller, TODAY).result.items}
+
+
+def test_a_snooze_with_a_bad_day_or_no_reason_is_refused_naming_the_fields(client: Any, book: Personas) -> None:
+    client.force_login(book.seller)
+    response = client.post("/attention/snooze/c-req/", {"until": "2000-01-01", "reason": " "})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Until: choose a day after today." in text and "Reason: say why it can wait." in text
+    assert not Snooze.objects.exists()
+    assert client.post("/attention/snooze/c-req/", {"until": "someday", "reason": "x"}).status_code == 400
+    assert not Snooze.objects.exists()

@@ -69,3 +69,19 @@ class StateReason(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.priority})"
+
+
+class Snooze(models.Model):
+    """A customer taken off its seller's attention list until a day, with the reason (the manager
+    still sees it, marked). It comes back on that day, or sooner when its priority rises above
+    the one it had when it was snoozed."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="snooze")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    until = models.DateField()
+    reason = models.CharField(max_length=500)
+    priority = models.SmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} snoozed until {self.until}"

@@ -6,14 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import translation
 
-from kanelbulle.accounts.models import User
+from kanelbulle.accounts.models import Role, User
 from kanelbulle.core.access import NotVisible
-from kanelbulle.insights.attention import CODES, Attention, attention
+from kanelbulle.insights.actions import active_snoozes
+from kanelbulle.insights.attention import CODES, Attention, Item, attention
 from kanelbulle.insights.book import load_book
-from kanelbulle.insights.models import StateReason
+from kanelbulle.insights.models import Snooze, StateReason
 from kanelbulle.insights.state import item_of, state_date, stored_attention, visible_states
 from kanelbulle.insights.thresholds import Thresholds
 
@@ -63,6 +64,8 @@ class ListPage:
     offset: int
     limit: int
     counts: list[tuple[str, int]] = field(default_factory=list)  # (seller's username, items), most first
+    #: Items on this page snoozed by their seller (shown to a manager, marked), by customer ref.
+    snoozed: dict[str, Snooze] = field(default_factory=dict)
 
     @property
     def page(self) -> int:
@@ -100,6 +103,14 @@ def attention_list(
             qs = qs.filter(team=team)
         if reason:  # a subquery, not a join: a customer with two stalled deals counts once
             qs = qs.filter(pk__in=StateReason.objects.filter(code=reason).values("state_id"))
+        if user.role == Role.SELLER:  # a seller's own list leaves out what they snoozed
+            qs = qs.exclude(
+                Exists(
+                    Snooze.objects.filter(
+                        customer_id=OuterRef("pk"), until__gt=today, priority__gte=OuterRef("priority")
+                    )
+                )
+            )
         counts = [
             (row["owner__username"], row["n"])
             for row in qs.values("owner__username").annotate(n=Count("pk")).order_by("-n", "owner__username")
@@ -109,7 +120,7 @@ def attention_list(
             offset : offset + limit
         ]
         items = [item_of(s, s.customer.ref, s.customer.name, s.owner.username, lang) for s in rows]
-        return ListPage(Attention(today, user.username, items), total, offset, limit, counts)
+        return ListPage(Attention(today, user.username, items), total, offset, limit, counts, _snoozed(items, today))
     whole = attention_for(user, today, lang)
     teams = dict(User.objects.values_list("username", "team"))
     kept = [
@@ -119,8 +130,18 @@ def attention_list(
         and (not team or teams.get(i.owner) == team)
         and (not reason or reason in i.codes)
     ]
+    if user.role == Role.SELLER:
+        asleep = _snoozed(kept, today)
+        kept = [i for i in kept if i.customer not in asleep]
     per: dict[str, int] = {}
     for i in kept:
         per[i.owner] = per.get(i.owner, 0) + 1
     counts = sorted(per.items(), key=lambda x: (-x[1], x[0]))
-    return ListPage(Attention(today, user.username, kept[offset : offset + limit]), len(kept), offset, limit, counts)
+    page = kept[offset : offset + limit]
+    return ListPage(Attention(today, user.username, page), len(kept), offset, limit, counts, _snoozed(page, today))
+
+
+def _snoozed(items: list[Item], today: dt.date) -> dict[str, Snooze]:
+    """The snoozes in force for these items: not yet over, and the item no more urgent than then."""
+    by_ref = {i.customer: i for i in items}
+    return {ref: s for ref, s in active_snoozes(list(by_ref), today).items() if by_ref[ref].priority <= s.priority}

@@ -11,14 +11,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kanelbulle.accounts.models import Role, User
-from kanelbulle.core.access import NotVisible
+from kanelbulle.core.access import NotVisible, require_visible
+from kanelbulle.customers.models import Customer
+from kanelbulle.insights.actions import snooze
 from kanelbulle.insights.attention import CODES, LABELS, Item
 from kanelbulle.insights.service import attention_for, attention_list, list_owner
 
@@ -95,8 +100,37 @@ def attention_page(request: HttpRequest) -> HttpResponse:
         "names": names,
         "query": urlencode(query),
         "seller_query": urlencode({**query, "seller": seller} if seller else query),
+        "snoozed": listing.snoozed,
+        "tomorrow": today + dt.timedelta(days=7),
     }
     return render(request, "insights/attention.html", context)
+
+
+@require_POST
+@login_required
+def snooze_item(request: HttpRequest, ref: str) -> HttpResponse:
+    """Snooze one customer's attention item until a day, with a reason (``actions.snooze``)."""
+    viewer: User = request.user  # type: ignore[assignment]
+    customer = Customer.objects.filter(ref=ref).select_related("owner").first()
+    if customer is None:
+        raise Http404("no such customer")
+    try:
+        require_visible(viewer, customer)
+    except NotVisible:
+        raise Http404("no such customer") from None
+    raw = request.POST.get("until", "")
+    try:
+        until: dt.date | None = dt.date.fromisoformat(raw)
+    except ValueError:
+        until = None
+    try:
+        snooze(viewer, customer, until=until, reason=request.POST.get("reason", ""), today=timezone.localdate())
+    except ValidationError as exc:
+        return render(
+            request, "insights/snooze_refused.html", {"customer": customer, "problems": exc.messages}, status=400
+        )
+    messages.success(request, _("%(name)s is snoozed until %(day)s.") % {"name": customer.name, "day": until})
+    return redirect("insights:list")
 
 
 @login_required
