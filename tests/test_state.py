@@ -156,6 +156,9 @@ write = st.one_of(
     st.tuples(st.just("erase"), customer_ix),
     st.tuples(st.just("import"), customer_ix, days),
     st.tuples(st.just("refresh"), st.integers(0, 40)),
+    st.tuples(
+        st.just("team"), st.sampled_from(["anna", "bertil", "olle"]), st.sampled_from(["north", "south", "east"])
+    ),
 )
 
 
@@ -163,6 +166,11 @@ def apply(op: tuple[Any, ...], p: Personas) -> None:
     kind = op[0]
     if kind == "refresh":
         refresh(TODAY + dt.timedelta(days=op[1]))
+        return
+    if kind == "team":  # a seller moves to another team
+        seller = type(p.admin).objects.get(username=op[1])
+        seller.team = op[2]
+        seller.save()
         return
     customer = Customer.objects.get(ref=CUSTOMERS[op[1]])
     admin = p.admin

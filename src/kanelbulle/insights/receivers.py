@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 _pending = threading.local()
 
@@ -72,6 +72,17 @@ def _people_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> N
         touch([getattr(instance, "customer_id", None)])
 
 
+def _user_saving(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    """A seller moved to another team: their customers are judged in the new team from now on."""
+    if instance.pk is None or (update_fields is not None and "team" not in update_fields):
+        return  # a new user owns nothing yet; a log-in saves last_login only
+    old = sender.objects.filter(pk=instance.pk).values_list("team", flat=True).first()
+    if old is not None and old != instance.team:
+        from kanelbulle.customers.models import Customer
+
+        touch(Customer.objects.filter(owner_id=instance.pk).values_list("pk", flat=True))
+
+
 def connect() -> None:
     from kanelbulle.customers.models import Contact, Customer, Fact
     from kanelbulle.deals.models import Deal, Order
@@ -81,4 +92,7 @@ def connect() -> None:
     for model in (Customer, Contact, Fact, Meeting, MeetingRequest, Deal, Order, Gift):
         post_save.connect(_saved, sender=model, dispatch_uid=f"state-save-{model.__name__}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"state-delete-{model.__name__}")
+    from django.contrib.auth import get_user_model
+
+    pre_save.connect(_user_saving, sender=get_user_model(), dispatch_uid="state-user-team")
     m2m_changed.connect(_people_changed, sender=Meeting.contacts.through, dispatch_uid="state-meeting-people")
