@@ -131,6 +131,7 @@ PAGES: dict[str, dict[str, str]] = {
     # insights, evidence
     "insights:list": {"GET": ALL},
     "insights:size_bias": {"GET": ALL},
+    "insights:snooze": {"GET": "405 405 405 405 405 405", "POST": "L 302 403 302 302 404"},
     "evidence:page": {"GET": ALL},
     # privacy (admins only)
     "privacy:index": {"GET": ADMIN_PAGE},
@@ -300,6 +301,10 @@ def page_body(name: str, caller: str, w: World) -> dict[str, Any]:
         "customers:create": customer | {"name": "Ny Kund AB", "owner": str(me.pk if me else "")},
         "customers:edit": customer | {"owner": str(w.people.seller.pk), "version": str(version_of(b.lulea))},
         "customers:delete": {},
+        "insights:snooze": {
+            "until": (timezone.localdate() + dt.timedelta(days=14)).isoformat(),
+            "reason": "Waiting for their budget",
+        },
         "customers:log": {
             "customer": b.lulea.ref,
             "start": start,
@@ -547,6 +552,7 @@ DOMAIN_MODELS = [
     ("gifts", "GiftPolicy", None),
     ("planner", "VisitPlan", None),
     ("privacy", "SpecialCategoryException", None),
+    ("insights", "Snooze", None),
 ]
 # Records a refused request may write: the audit trail says who tried what.
 NOT_BUSINESS = {("core", "AuditEntry")}

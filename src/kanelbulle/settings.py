@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_q",
     "kanelbulle.core",
     "kanelbulle.accounts",
     "kanelbulle.customers",
@@ -142,6 +143,24 @@ def _databases() -> dict[str, Any]:
 
 
 DATABASES = _databases()
+
+# The task queue (django-q2, decisions.md): its broker is the database itself, so the embedded
+# SQLite needs no extra server and PostgreSQL serves many workers on many machines. A job not
+# acknowledged within ``retry`` seconds (its worker died) is handed out again.
+_Q_TIMEOUT = int(os.environ.get("KANELBULLE_JOB_TIMEOUT", "1800"))
+Q_CLUSTER = {
+    "name": "kanelbulle",
+    "orm": "default",
+    "workers": int(os.environ.get("KANELBULLE_JOB_WORKERS", "2")),
+    "timeout": _Q_TIMEOUT,
+    "retry": int(os.environ.get("KANELBULLE_JOB_RETRY", str(_Q_TIMEOUT + 60))),
+    "max_attempts": 5,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 500,
+    "poll": float(os.environ.get("KANELBULLE_JOB_POLL", "1")),
+    "label": "Jobs",
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

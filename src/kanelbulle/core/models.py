@@ -75,3 +75,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or self.actor} {self.action} {self.kind} {self.ref}"
+
+
+class JobRecord(models.Model):
+    """A background job's effect that must happen once (one digest per user and week, one
+    retention review per day): the job skips what is already recorded when it runs again."""
+
+    key = models.CharField(max_length=200, unique=True)
+    done_at = models.DateTimeField()
+    result = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.key} done {self.done_at:%Y-%m-%d %H:%M}"

@@ -1073,6 +1073,19 @@ def _fetch(model: type[models.Model], key: str, keys: Iterable[str]) -> dict[str
     return out
 
 
+def _touch(model: type[M], key: str, new: list[M], changed: list[M]) -> None:
+    """The customers these rows belong to get their relationship state brought up to date."""
+    from kanelbulle.insights.receivers import touch
+
+    if model is Customer:
+        touch(getattr(obj, "pk", None) for obj in changed)
+        if new:
+            refs = [getattr(obj, key) for obj in new]
+            touch(pk for (pk,) in _db_values(model, key, refs, "pk").values())
+    else:
+        touch(getattr(obj, "customer_id", None) for obj in (*new, *changed))
+
+
 def _upsert(
     model: type[M],
     key: str,
@@ -1110,6 +1123,7 @@ def _upsert(
         else:
             counts.unchanged += 1
     model._default_manager.bulk_create(new, batch_size=BATCH)
+    _touch(model, key, new, changed)
     if changed:
         if tracked:
             fields |= {"version", "updated_at"}
@@ -1256,6 +1270,10 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
         rows.append((ref, {**rec.values, "source": source, "customer_id": customer_ids[rec.links["customer"]]}))
     contact_ids = _upsert(Contact, "ref", rows, contacts_existing, counts["contacts"], now, force=force)
     if wanted_facts:
+        from kanelbulle.insights.receivers import touch
+
+        owners = {ref: values["customer_id"] for ref, values in rows}
+        touch(owners.get(ref) for ref in wanted_facts)
         changed_ids = [contact_ids[ref] for ref in wanted_facts if ref in contacts_existing]
         for start in range(0, len(changed_ids), CHUNK):
             Fact.objects.filter(contact_id__in=changed_ids[start : start + CHUNK]).delete()

@@ -6,3 +6,8 @@ class InsightsConfig(AppConfig):
     name = "kanelbulle.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from kanelbulle.insights import receivers
+
+        receivers.connect()

@@ -318,20 +318,41 @@ def attention(
         norms = book_norms(book, signals, today, t)
         items: list[Item] = []
         for s in signals:
-            reasons = [
-                *request_waiting(s, t),
-                *drifting(s, t),
-                *underrated(s, norms, t),
-                *single_threaded(s, book, t),
-                *deal_stalled(s, norms, t),
-            ]
-            if only:
-                reasons = [r for r in reasons if r.code == only]
+            reasons = reasons_for(book, s, norms, t, only)
             if not reasons:
                 continue
-            reasons.sort(key=lambda r: (-r.priority, CODES.index(r.code)))
-            priority = min(100, reasons[0].priority + t.extra_reason_bonus * (len(reasons) - 1))
             c: CustomerIn = s.customer
-            items.append(Item(c.ref, c.name, c.owner, priority, health_from(book, c, today, norms, t, s), reasons))
+            items.append(
+                Item(
+                    c.ref,
+                    c.name,
+                    c.owner,
+                    item_priority(reasons, t),
+                    health_from(book, c, today, norms, t, s),
+                    reasons,
+                )
+            )
     items.sort(key=lambda i: (-i.priority, i.name, i.customer))
     return Attention(today, user, items, norms)
+
+
+def reasons_for(book: Book, s: Signals, norms: BookNorms, t: Thresholds, only: str | None = None) -> list[Reason]:
+    """One customer's reasons (in the active language), most urgent first; ``only`` keeps one code."""
+    reasons = [
+        *request_waiting(s, t),
+        *drifting(s, t),
+        *underrated(s, norms, t),
+        *single_threaded(s, book, t),
+        *deal_stalled(s, norms, t),
+    ]
+    if only:
+        reasons = [r for r in reasons if r.code == only]
+    reasons.sort(key=lambda r: (-r.priority, CODES.index(r.code)))
+    return reasons
+
+
+def item_priority(reasons: list[Reason], t: Thresholds) -> int:
+    """An item's priority: its most urgent reason's, plus a bonus per further reason (0: none)."""
+    if not reasons:
+        return 0
+    return min(100, reasons[0].priority + t.extra_reason_bonus * (len(reasons) - 1))

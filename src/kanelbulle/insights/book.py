@@ -110,21 +110,26 @@ def converter(currency: str) -> tuple[Converter, list[int]]:
     return convert, missed
 
 
-def load_norms(user: User | None, today: dt.date, year_days: int = 365) -> TeamNorms:
-    """The team's share of meetings in person (12 months) and median deal cycle, in two queries."""
+Scope = Callable[[str], Q]
+
+
+def load_norms(user: User | None, today: dt.date, year_days: int = 365, scope: Scope | None = None) -> TeamNorms:
+    """The team's share of meetings in person (12 months) and median deal cycle, in two queries.
+
+    ``scope`` (a prefix -> filter) replaces the user's team when given.
+    """
+    where = scope or (lambda prefix: team_scope(user, prefix))
     tz = ZoneInfo(settings.TIME_ZONE)
     since = dt.datetime.combine(today - dt.timedelta(days=year_days), dt.time(), tz)
     until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tz)
     counts = (
-        Meeting.objects.filter(team_scope(user, "customer__"), start__gte=since, start__lt=until)
+        Meeting.objects.filter(where("customer__"), start__gte=since, start__lt=until)
         .exclude(status__in=["cancelled", "planned"])
         .aggregate(total=Count("id"), in_person=Count("id", filter=Q(modality=Modality.IN_PERSON)))
     )
     cycles = [
         (closed - created).days
-        for created, closed in Deal.objects.filter(
-            team_scope(user, "customer__"), closed__isnull=False, closed__lte=today
-        )
+        for created, closed in Deal.objects.filter(where("customer__"), closed__isnull=False, closed__lte=today)
         .exclude(stage="open")
         .values_list("created", "closed")
         if closed is not None and closed >= created
@@ -153,10 +158,16 @@ def deal_changes() -> dict[str, dt.datetime]:
 
 def load_book(user: User | None, today: dt.date) -> Book:
     """The part of the book ``user``'s attention list covers, as the insights' dataclasses."""
+    return load_scope(lambda prefix: list_scope(user, prefix), today, load_norms(user, today))
+
+
+def load_scope(scope: Scope, today: dt.date, norms: TeamNorms | None) -> Book:
+    """The customers ``scope("")`` selects with everything of theirs (``scope(prefix)`` filters a
+    related table by the path to its customer)."""
     tz = ZoneInfo(settings.TIME_ZONE)
     currency = settings.COMPANY_CURRENCY
-    cust = list_scope(user)
-    via = list_scope(user, "customer__")
+    cust = scope("")
+    via = scope("customer__")
 
     refs: dict[int, str] = {}
     customers: list[CustomerIn] = []
@@ -176,13 +187,13 @@ def load_book(user: User | None, today: dt.date) -> Book:
 
     facts = [
         FactIn(refs[customer_id], contact_ref, kind, text)
-        for customer_id, contact_ref, kind, text in Fact.objects.filter(
-            list_scope(user, "contact__customer__")
-        ).values_list("contact__customer_id", "contact__ref", "kind", "text")
+        for customer_id, contact_ref, kind, text in Fact.objects.filter(scope("contact__customer__")).values_list(
+            "contact__customer_id", "contact__ref", "kind", "text"
+        )
     ]
 
     present: dict[int, list[str]] = defaultdict(list)
-    through = Meeting.contacts.through.objects.filter(list_scope(user, "meeting__customer__"))
+    through = Meeting.contacts.through.objects.filter(scope("meeting__customer__"))
     for meeting_id, contact_id in raw_rows(through.values_list("meeting_id", "contact_id")):
         present[meeting_id].append(contact_refs.get(contact_id, str(contact_id)))
 
@@ -246,6 +257,6 @@ def load_book(user: User | None, today: dt.date) -> Book:
         deals,
         orders,
         currency=currency,
-        norms=load_norms(user, today),
+        norms=norms,
         unconverted=missed[0],
     )

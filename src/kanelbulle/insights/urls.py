@@ -8,4 +8,5 @@ app_name = "insights"
 urlpatterns = [
     path("", views.attention_page, name="list"),
     path("size-bias/", views.size_bias_page, name="size_bias"),
+    path("snooze/<str:ref>/", views.snooze_item, name="snooze"),
 ]

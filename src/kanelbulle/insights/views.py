@@ -7,20 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kanelbulle.accounts.models import Role, User
-from kanelbulle.core.access import NotVisible
+from kanelbulle.core.access import NotVisible, require_visible
 from kanelbulle.core.csvout import SafeWriter
 from kanelbulle.core.days import today_of
-from kanelbulle.insights.attention import Item
-from kanelbulle.insights.service import attention_for, list_owner
+from kanelbulle.customers.models import Customer
+from kanelbulle.insights.actions import snooze
+from kanelbulle.insights.attention import CODES, LABELS, Item
+from kanelbulle.insights.service import attention_for, attention_list, list_owner
 
 SORTS = {
     "priority": lambda i: (-i.priority, i.name),
@@ -44,23 +50,82 @@ def _owner(request: HttpRequest, name: str | None) -> User:
         raise Http404("no such user") from None
 
 
+PER_PAGE = 25
+TOP = 10
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
 @login_required
 def attention_page(request: HttpRequest) -> HttpResponse:
+    """A page of the list; a manager's or admin's opens with per-seller counts and the top items."""
     owner = _owner(request, request.GET.get("user"))
     today = _today(request)
-    result = attention_for(owner, today, translation.get_language())
     team_view = owner.role != Role.SELLER
+    seller = request.GET.get("seller") or None
+    team = request.GET.get("team") or None
+    reason = request.GET.get("reason") or None
+    problem = ""
+    if reason and reason not in CODES:
+        problem = _("Reason: “%(code)s” is not a reason; showing every reason.") % {"code": reason}
+        reason = None
+    overview = team_view and not seller
+    limit = TOP if overview else PER_PAGE
+    offset = 0 if overview else (_page_number(request) - 1) * PER_PAGE
+    listing = attention_list(
+        owner, today, translation.get_language(), seller=seller, team=team, reason=reason, offset=offset, limit=limit
+    )
+    names = dict(User.objects.filter(username__in=[u for u, _n in listing.counts]).values_list("username", "name"))
+    query = {k: v for k, v in (("user", request.GET.get("user")), ("team", team), ("reason", reason)) if v}
     context: dict[str, Any] = {
         "owner": owner,
         "today": today,
-        "result": result,
-        "groups": result.by_owner() if team_view else [],
+        "result": listing.result,
+        "listing": listing,
         "team_view": team_view,
-        "names": dict(
-            User.objects.filter(username__in=[i.owner for i in result.items]).values_list("username", "name")
-        ),
+        "overview": overview,
+        "seller": seller,
+        "reason": reason,
+        "problem": problem,
+        "codes": [(code, LABELS[code]) for code in CODES],
+        "counts": [(u, names.get(u) or u, n) for u, n in listing.counts],
+        "names": names,
+        "query": urlencode(query),
+        "seller_query": urlencode({**query, "seller": seller} if seller else query),
+        "snoozed": listing.snoozed,
+        "tomorrow": today + dt.timedelta(days=7),
     }
     return render(request, "insights/attention.html", context)
+
+
+@require_POST
+@login_required
+def snooze_item(request: HttpRequest, ref: str) -> HttpResponse:
+    """Snooze one customer's attention item until a day, with a reason (``actions.snooze``)."""
+    viewer: User = request.user  # type: ignore[assignment]
+    customer = Customer.objects.filter(ref=ref).select_related("owner").first()
+    if customer is None:
+        raise Http404("no such customer")
+    try:
+        require_visible(viewer, customer)
+    except NotVisible:
+        raise Http404("no such customer") from None
+    raw = request.POST.get("until", "")
+    try:
+        until: dt.date | None = dt.date.fromisoformat(raw)
+    except ValueError:
+        until = None
+    try:
+        snooze(viewer, customer, until=until, reason=request.POST.get("reason", ""), today=today_of(request))
+    except ValidationError as exc:
+        return render(
+            request, "insights/snooze_refused.html", {"customer": customer, "problems": exc.messages}, status=400
+        )
+    messages.success(request, _("%(name)s is snoozed until %(day)s.") % {"name": customer.name, "day": until})
+    return redirect("insights:list")
 
 
 @login_required

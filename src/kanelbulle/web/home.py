@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kanelbulle.accounts.models import Role, User
 from kanelbulle.core.access import scope, visible_customers
 from kanelbulle.deals.models import Deal, Stage
+from kanelbulle.insights.service import attention_list
 from kanelbulle.meetings.models import Meeting, MeetingRequest, MeetingStatus, Modality, RequestStatus
 from kanelbulle.web.charts import Bar, stacked_bars
 
@@ -66,6 +67,7 @@ def home_context(user: User, weeks: int = 4) -> dict[str, Any]:
         .order_by("created")[:20],
         "customer_count": customers.count(),
         "now": now,
+        "to_see": attention_list(user, timezone.localdate(), limit=5).result.items,
     }
     if user.role != Role.SELLER:
         weeks = weeks if weeks in WINDOWS else WINDOWS[0]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +107,9 @@ class Command(KbCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("--no-serve", action="store_true", help="load the demo and stop; do not serve")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="serve without starting the background worker beside it"
+        )
         parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
         parser.add_argument(
@@ -148,6 +154,13 @@ class Command(KbCommand):
         )
         for line in report.summary_lines():
             self.say(f"  {line}")
+        from kanelbulle.insights.state import refresh
+
+        refreshed = refresh(today)
+        self.say(
+            _("  relationship state: %(n)s customers as of %(day)s")
+            % {"n": refreshed.customers, "day": today.isoformat()}
+        )
         if not report.changed:
             self.say(_("  the demo was already loaded for this day: nothing changed"))
         host = options["host"]
@@ -176,5 +189,20 @@ class Command(KbCommand):
             return
         from kanelbulle.web.management.commands.serve import serve
 
+        worker = None
+        if not options["no_worker"]:
+            # The background worker beside the server, so the quick start stays one command.
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "kanelbulle.cli", "worker", "--workers", "1"], start_new_session=True
+            )
+            self.say(_("background worker started (process %(pid)s)") % {"pid": worker.pid})
         self.say(_("serving the demo on %(url)s (Ctrl+C stops)") % {"url": url})
-        serve(host, port, int(os.environ.get("KANELBULLE_WORKERS", "1")))
+        try:
+            serve(host, port, int(os.environ.get("KANELBULLE_WORKERS", "1")))
+        finally:
+            if worker is not None and worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(worker.pid, signal.SIGKILL)
