@@ -1,4 +1,4 @@
-"""The insights' background jobs (run by ``kanelbulle worker``, scheduled in ``core.queue``).
+"""The insights' background jobs (run by ``kanelbulle worker``, scheduled in ``core.taskqueue``).
 
 A job reads the clock once, at its edge, and passes the day on; each is safe to run twice.
 """

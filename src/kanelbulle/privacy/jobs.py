@@ -1,4 +1,4 @@
-"""The privacy background job: the daily retention review (scheduled in ``core.queue``)."""
+"""The privacy background job: the daily retention review (scheduled in ``core.taskqueue``)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandParser
 
 from kanelbulle.core.command import InputError, KbCommand
-from kanelbulle.core.queue import enqueue, ensure_schedules, planned
+from kanelbulle.core.taskqueue import enqueue, ensure_schedules, planned
 
 
 class Command(KbCommand):
