@@ -42,7 +42,7 @@ def evidence(
     from kanelbulle.core.days import today_or_default
     from kanelbulle.core.rates import NoRate
     from kanelbulle.evidence.book import evidence_for
-    from kanelbulle.evidence.reading import read
+    from kanelbulle.evidence.reading import document
 
     day = today_or_default(today)
     if since is not None and since > day:
@@ -55,6 +55,4 @@ def evidence(
         result = evidence_for(request.user, seller=seller, since=since, today=day)  # type: ignore[arg-type]
     except NoRate as exc:
         raise ApiProblem(409, "", str(exc)) from None
-    readings = {"en": read(result, "en"), "sv": read(result, "sv")}
-    lang = translation.get_language() or "en"
-    return result.to_json(readings=readings, reading=readings.get(lang[:2], readings["en"]))
+    return document(result, translation.get_language() or "en")
