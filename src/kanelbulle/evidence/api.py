@@ -41,7 +41,7 @@ def evidence(
     from kanelbulle.core.access import NotVisible
     from kanelbulle.core.days import today_or_default
     from kanelbulle.core.rates import NoRate
-    from kanelbulle.evidence.book import evidence_for
+    from kanelbulle.evidence.book import evidence_for, left_out_note
     from kanelbulle.evidence.reading import document
 
     day = today_or_default(today)
@@ -55,4 +55,6 @@ def evidence(
         result = evidence_for(request.user, seller=seller, since=since, today=day)  # type: ignore[arg-type]
     except NoRate as exc:
         raise ApiProblem(409, "", str(exc)) from None
-    return document(result, translation.get_language() or "en")
+    doc = document(result, translation.get_language() or "en")
+    doc["left_out"]["note"] = left_out_note(result.left_out)  # records that could not be converted
+    return doc
