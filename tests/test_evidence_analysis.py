@@ -28,6 +28,7 @@ from kanelbulle.evidence.analysis import (
     shrunk_win_uplift,
     uplifted_probability,
 )
+from kanelbulle.evidence.reading import document as result_document
 from kanelbulle.evidence.reading import read
 from kanelbulle.evidence.simulate import Truth, simulate_book
 
@@ -74,7 +75,7 @@ def test_a_book_with_no_true_effect_gives_intervals_covering_no_difference() -> 
 
 def test_a_tiny_book_says_not_enough_data_with_how_many_are_needed() -> None:
     book = simulate_book(3, n_deals=12, n_customers=6)
-    document = analyse(book).to_json()
+    document = result_document(analyse(book))
     for name in ("win", "deal_size", "margin", "time_to_close"):
         outcome = document["outcomes"][name]
         assert outcome["status"] == "not_enough_data"
@@ -85,7 +86,7 @@ def test_a_tiny_book_says_not_enough_data_with_how_many_are_needed() -> None:
 
 
 def test_the_json_has_the_shape_the_issue_names() -> None:
-    document = json.loads(json.dumps(analyse(simulate_book(11)).to_json()))
+    document = json.loads(json.dumps(result_document(analyse(simulate_book(11)))))
     assert isinstance(document["n_closed_deals"], int)
     win = document["outcomes"]["win"]
     assert set(win["adjusted"]) >= {"odds_ratio", "ci95", "p_value"}
@@ -125,7 +126,7 @@ def test_perfect_separation_is_reported_not_crashed() -> None:
         if met:
             meetings.append(MeetingIn(customer, at(created + dt.timedelta(days=3)), "in_person"))
     result = analyse(Book(deals, meetings, customers, today=TODAY))
-    win = result.to_json()["outcomes"]["win"]
+    win = result_document(result)["outcomes"]["win"]
     assert win["status"] == "not_enough_data"
     assert win["reason"] == "separation"
     assert shrunk_win_uplift(result) == 1.0

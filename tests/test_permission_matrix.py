@@ -41,7 +41,8 @@ from kanelbulle.customers import actions as customers
 from kanelbulle.customers.models import Customer, Fact
 from kanelbulle.gifts import actions as gifts
 from kanelbulle.gifts.models import Gift
-from kanelbulle.planner.models import VisitPlan, make_plan, next_working_day
+from kanelbulle.planner.actions import make_plan, next_working_day
+from kanelbulle.planner.models import VisitPlan
 from tests.personas import PASSWORD, Personas
 from tests.test_workspace_book import ANNA_UNSAID, Book, make_book
 

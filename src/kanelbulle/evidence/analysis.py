@@ -244,10 +244,9 @@ class Result:
     def win(self) -> Outcome:
         return self.outcomes["win"]
 
-    def to_json(self, readings: dict[str, str] | None = None, reading: str | None = None) -> dict[str, Any]:
-        from kanelbulle.evidence.reading import read
-
-        readings = readings or {"en": read(self, "en"), "sv": read(self, "sv")}
+    def to_json(self, readings: dict[str, str], reading: str | None = None) -> dict[str, Any]:
+        """The result as the API and ``evidence --json`` answer it, with its readings (made by
+        ``reading.document``, which is the usual way in: the analysis does not write prose)."""
         return {
             "n_deals": self.n_deals,
             "n_closed_deals": self.n_closed_deals,

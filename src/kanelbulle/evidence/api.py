@@ -42,7 +42,7 @@ def evidence(
     from kanelbulle.core.days import today_or_default
     from kanelbulle.core.rates import NoRate
     from kanelbulle.evidence.book import evidence_for, left_out_note
-    from kanelbulle.evidence.reading import read
+    from kanelbulle.evidence.reading import document
 
     day = today_or_default(today)
     if since is not None and since > day:
@@ -55,8 +55,6 @@ def evidence(
         result = evidence_for(request.user, seller=seller, since=since, today=day)  # type: ignore[arg-type]
     except NoRate as exc:
         raise ApiProblem(409, "", str(exc)) from None
-    readings = {"en": read(result, "en"), "sv": read(result, "sv")}
-    lang = translation.get_language() or "en"
-    doc = result.to_json(readings=readings, reading=readings.get(lang[:2], readings["en"]))
+    doc = document(result, translation.get_language() or "en")
     doc["left_out"]["note"] = left_out_note(result.left_out)  # records that could not be converted
     return doc

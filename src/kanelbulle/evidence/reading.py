@@ -6,7 +6,7 @@ anything: the data are observational (docs/evidence.md says what the reading may
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -209,3 +209,9 @@ def read(result: Result, lang: str = "en") -> str:
             )
         )
         return " ".join(str(p) for p in parts)
+
+
+def document(result: Result, lang: str = "en") -> dict[str, Any]:
+    """``result`` as JSON with its readings in both languages, ``reading`` in ``lang``."""
+    readings = {"en": read(result, "en"), "sv": read(result, "sv")}
+    return result.to_json(readings=readings, reading=readings.get(lang[:2], readings["en"]))

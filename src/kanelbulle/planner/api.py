@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 
 from kanelbulle.connectors.rest import ApiProblem
 from kanelbulle.core.days import today_or_default
-from kanelbulle.planner.models import MAX_DAYS, PlanError, make_plan, next_working_day, plan_owner
+from kanelbulle.planner.actions import MAX_DAYS, PlanError, make_plan, next_working_day, plan_owner
 
 router = Router(tags=["planner"])
 

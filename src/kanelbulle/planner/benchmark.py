@@ -8,6 +8,7 @@ apply; routes list the instance's own client numbers (1..n, as in `.sol` files).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from kanelbulle.planner.parallel import PORTFOLIO, WORKERS, Found, best_of
 from kanelbulle.planner.solver import Budget, time_limit
 
 
@@ -88,10 +90,14 @@ def solve_instance(
     iterations: int | None = None,
     seed: int = 1,
     progress: Callable[[float, int], None] | None = None,
+    workers: int = WORKERS,
 ) -> dict[str, Any]:
-    """``{"cost", "routes", "feasible", "seconds", "iterations", "stopped_by"}``, cost in the instance's units.
+    """``{"cost", "routes", "feasible", "seconds", "iterations", "stopped_by"}`` (cost in the
+    instance's units).
 
-    The budget is the solver's (``solver.time_limit``): iterations alone stop on iterations.
+    The budget is the solver's (``solver.time_limit``): iterations alone stop on iterations. ``workers``
+    independent searches run side by side (``planner/parallel.py``); the best is kept, and
+    ``iterations`` is the winning search's count.
     """
     from pyvrp import solve
 
@@ -100,17 +106,46 @@ def solve_instance(
     if any(c.required is False for c in data.clients()):
         # A prize section (PCVRPTW) is another objective; the contract treats every client as required.
         raise BadInstance(f"{path.name}: has prizes (optional clients); only VRPTW instances are benchmarks here")
-    remaining = max(0.0, time_limit(seconds, iterations) - (time.perf_counter() - started))
-    budget = Budget(remaining, iterations, progress)
-    result = solve(data, budget, seed=seed, collect_stats=False, display=False)
-    best = result.best
+    deadline = started + time_limit(seconds, iterations)
     num_depots = data.num_depots
-    routes = [[int(act.idx) + num_depots for act in r.schedule() if act.is_client()] for r in best.routes()]
+
+    def search(number: int, search_seed: int) -> Found:
+        tuning = PORTFOLIO[number % len(PORTFOLIO)]
+        budget = Budget(max(0.0, deadline - time.perf_counter()), iterations, progress if number == 0 else None)
+        best = solve(
+            data, budget, seed=search_seed, collect_stats=False, display=False, params=tuning.solve_params()
+        ).best
+        routes = [[int(act.idx) + num_depots for act in r.schedule() if act.is_client()] for r in best.routes()]
+        cost = float(best.distance()) if best.is_feasible() else math.inf
+        payload = {"routes": routes, "distance": int(best.distance()), "feasible": bool(best.is_feasible())}
+        return Found(number, search_seed, cost, payload, budget.iterations, budget.stopped_by)
+
+    won, _ = best_of(search, seed, workers)
+    return {
+        "cost": round(won.payload["distance"] / 10, 1),
+        "routes": won.payload["routes"],
+        "feasible": won.payload["feasible"],
+        "seconds": round(time.perf_counter() - started, 2),
+        "iterations": won.iterations,
+        "stopped_by": won.stopped_by or ("iterations" if iterations is not None else "seconds"),
+    }
+
+
+def solve_instance_pyvrp_defaults(path: Path, *, seconds: float, seed: int = 1) -> dict[str, Any]:
+    """PyVRP's own ``solve`` with its default parameters, one process, for ``seconds`` from reading the file.
+
+    The yardstick of ``bench/bench_vrptw.py``: the same instance reading and the same clock as
+    ``solve_instance``, nothing of ours in the search.
+    """
+    from pyvrp import solve
+    from pyvrp.stop import MaxRuntime
+
+    started = time.perf_counter()
+    data = read_instance(path)
+    stop = MaxRuntime(max(0.0, seconds - (time.perf_counter() - started)))
+    best = solve(data, stop, seed=seed, collect_stats=False).best
     return {
         "cost": round(best.distance() / 10, 1),
-        "routes": routes,
         "feasible": bool(best.is_feasible()),
         "seconds": round(time.perf_counter() - started, 2),
-        "iterations": budget.iterations,
-        "stopped_by": budget.stopped_by or ("iterations" if iterations is not None else "seconds"),
     }

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kanelbulle.planner.models import MAX_DAYS
+from kanelbulle.planner.actions import MAX_DAYS
 
 
 class PlanForm(forms.Form):

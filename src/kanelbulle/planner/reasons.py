@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.conf import settings
 from django.utils.translation import gettext, gettext_noop
 
+from kanelbulle.planner.built import clock
 from kanelbulle.planner.problem import WEEKDAYS
 
 if TYPE_CHECKING:
-    from kanelbulle.planner.solver import Built
+    from kanelbulle.planner.built import Built
 
 
 def _(message: str) -> str:
@@ -107,8 +108,6 @@ def _hours(built: Built) -> dict[str, Any]:
 
 def _no_copies(built: Built, i: int) -> Why:
     visit = built.problem.visits[i]
-    from kanelbulle.planner.solver import clock
-
     # Does any window overlap working hours at all (then it is only too short)?
     for begin, end in visit.windows:
         b, e = clock(built.origin_utc, begin), clock(built.origin_utc, end)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kanelbulle.planner.solver import Built
+    from kanelbulle.planner.built import Built
 
 MAX_DROPS = 4  # optional visits given up per day, at most, to make room
 

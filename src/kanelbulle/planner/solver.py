@@ -34,12 +34,15 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from kanelbulle.planner.built import Built, Copy, WorkDay, clock
+from kanelbulle.planner.parallel import PLANNER_PORTFOLIO, WORKERS, Found, Tuning, best_of
 from kanelbulle.planner.problem import CENT, WEEKDAYS, PlanProblem, Visit
+from kanelbulle.planner.reasons import why_dropped, why_required_missing
+from kanelbulle.planner.repair import place_required
 from kanelbulle.planner.travel import (
     COST_SCALE,
     EMPTY_LEG,
     Leg,
-    Matrices,
     RoadTable,
     matrices,
     mode_leg,
@@ -55,42 +58,6 @@ PROHIBITIVE = 1 << 44  # pyvrp.constants.MAX_VALUE: an edge that must never be u
 HOTEL_MIN_SHARE = 1 / 3
 HOTEL_MIN_MINUTES = 90
 UTC = dt.UTC
-
-
-@dataclass(frozen=True, slots=True)
-class WorkDay:
-    index: int  # among worked days
-    date: dt.date
-    start: int  # minutes on the model clock
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class Copy:
-    """A client of the model: a visit on one day, or a night (home when ``hotel`` is None)."""
-
-    kind: str  # "visit" or "night" (night -1 is the first morning at home)
-    day: int  # worked-day index (for a night: the day it follows)
-    visit: int = -1  # index into problem.visits (visit copies and hotel nights)
-    early: int = 0
-    late: int = 0
-    hotel: bool = False
-
-
-@dataclass
-class Built:
-    problem: PlanProblem
-    data: Any  # pyvrp.ProblemData
-    days: list[WorkDay]
-    copies: list[Copy]
-    mats: Matrices  # over points: 0 home, 1..V visits
-    location_of_copy: list[int]
-    hotel_visits: list[int]
-    origin_utc: dt.datetime
-    copies_of_visit: dict[int, list[int]]
-    big_prize: int
-    unreachable: set[int]
-    road: RoadTable | None = None
 
 
 DEFAULT_SECONDS = 10.0
@@ -142,10 +109,6 @@ class Budget:
             self._last_report = now
             self.progress(now - self.started, self.iterations)
         return False
-
-
-def clock(origin_utc: dt.datetime, moment: dt.datetime) -> float:
-    return (moment.astimezone(UTC) - origin_utc).total_seconds() / 60
 
 
 def at(origin_utc: dt.datetime, minutes: float, tz: str) -> str:
@@ -351,6 +314,7 @@ def solve_problem(
     progress: Callable[[float, int], None] | None = None,
     road: RoadTable | None = None,
     started: float | None = None,
+    workers: int = WORKERS,
 ) -> dict[str, Any]:
     """Problem in, plan document out (the contract's `kanelbulle-plan-result/1`).
 
@@ -363,21 +327,25 @@ def solve_problem(
     seconds = time_limit(seconds, iterations)
     built = build(problem, road)
     sequence: list[int] = []
-    budget = Budget(seconds, iterations, progress)
+    won: Found | None = None
     if built.days and built.copies:
-        budget = Budget(max(0.0, seconds - (time.perf_counter() - started)), iterations, progress)
-        with warnings.catch_warnings():
-            # PyVRP warns when its penalties saturate; the plan says what it could not place instead.
-            warnings.simplefilter("ignore")
-            result = _search(built, budget, seed)
-        routes = result.best.routes()
-        if routes:
-            sequence = [act.idx for act in routes[0].schedule() if act.is_client()]
+        deadline = started + seconds
+
+        def search(number: int, search_seed: int) -> Found:
+            budget = Budget(max(0.0, deadline - time.perf_counter()), iterations, progress if number == 0 else None)
+            with warnings.catch_warnings():
+                # PyVRP warns when its penalties saturate; the plan says what it could not place instead.
+                warnings.simplefilter("ignore")
+                result = _search(built, budget, search_seed, PLANNER_PORTFOLIO[number % len(PLANNER_PORTFOLIO)])
+            routes = result.best.routes()
+            found = [int(act.idx) for act in routes[0].schedule() if act.is_client()] if routes else []
+            return Found(number, search_seed, float(result.cost()), found, budget.iterations, budget.stopped_by)
+
+        won, _all = best_of(search, seed, workers)
+        sequence = list(won.payload)
         missing = [i for i, v in enumerate(problem.visits) if v.required and i in built.copies_of_visit]
         placed = {built.copies[c].visit for c in sequence if built.copies[c].kind == "visit"}
         if any(i not in placed for i in missing):
-            from kanelbulle.planner.repair import place_required
-
             sequence = place_required(built, sequence)
     elapsed = time.perf_counter() - started
     plan = read_back(built, sequence)
@@ -386,23 +354,26 @@ def solve_problem(
         "version": version("pyvrp"),
         "seconds": round(elapsed, 2),
         "seed": seed,
-        "iterations": budget.iterations,
-        "stopped_by": budget.stopped_by or ("iterations" if iterations is not None else "seconds"),
+        "searches": workers if won is not None else 0,
+        "best_search": won.search if won is not None else 0,
+        "iterations": won.iterations if won is not None else 0,
+        "stopped_by": (won.stopped_by if won is not None else "")
+        or ("iterations" if iterations is not None else "seconds"),
     }
     return plan
 
 
-def _neighbours(built: Built) -> dict[Any, list[Any]]:
+def _neighbours(built: Built, params: Any) -> dict[Any, list[Any]]:
     """PyVRP's granular neighbourhoods, plus the nights around each visit copy's day.
 
     With thousands of copies, a visit's nearest neighbours are often other customers that are not
     in the plan, so the search would have nowhere to insert it. Listing the home nights before and
     after its day makes "first or last visit of that day" always a candidate position.
     """
-    from pyvrp import Activity, ActivityType, SolveParams
+    from pyvrp import Activity, ActivityType
     from pyvrp.search import compute_neighbours
 
-    neighbours = compute_neighbours(built.data, SolveParams().neighbourhood)
+    neighbours = compute_neighbours(built.data, params.neighbourhood)
     home_night = {c.day: i for i, c in enumerate(built.copies) if c.kind == "night" and not c.hotel}
     out: dict[Any, list[Any]] = {}
     for act, near in neighbours.items():
@@ -415,20 +386,20 @@ def _neighbours(built: Built) -> dict[Any, list[Any]]:
     return out
 
 
-def _search(built: Built, budget: Budget, seed: int) -> Any:
+def _search(built: Built, budget: Budget, seed: int, tuning: Tuning) -> Any:
     """``pyvrp.solve`` with two changes: the neighbourhoods above and a feasible warm start.
 
     The warm start is every night at home and no visits, so the best plan found is feasible and a
     required visit that cannot be placed is named rather than hidden in an infeasible answer.
     """
-    from pyvrp import RandomNumberGenerator, SolveParams
+    from pyvrp import RandomNumberGenerator
     from pyvrp.IteratedLocalSearch import IteratedLocalSearch
     from pyvrp.PenaltyManager import PenaltyManager
     from pyvrp.search import LocalSearch, PerturbationManager
 
-    params = SolveParams()
+    params = tuning.solve_params()
     rng = RandomNumberGenerator(seed=seed)
-    search = LocalSearch(built.data, rng, _neighbours(built), PerturbationManager(params.perturbation))
+    search = LocalSearch(built.data, rng, _neighbours(built, params), PerturbationManager(params.perturbation))
     for op in params.operators:
         if op.supports(built.data):
             search.add_operator(op(built.data))
@@ -591,8 +562,6 @@ def read_back(built: Built, sequence: list[int]) -> dict[str, Any]:
     visited = {built.copies[c].visit for c in planned}
     dropped: list[dict[str, Any]] = []
     infeasible: list[dict[str, Any]] = []
-    from kanelbulle.planner.reasons import why_dropped, why_required_missing
-
     for i, visit in enumerate(problem.visits):
         if i in visited:
             continue

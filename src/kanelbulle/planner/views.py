@@ -22,10 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 from kanelbulle.core.days import today_of
 from kanelbulle.customers.models import FactKind, FactSource
 from kanelbulle.maps import MapLeg, MapStop, day_colours, route_map
-from kanelbulle.planner.forms import ChangeForm, PlanForm
-from kanelbulle.planner.models import (
+from kanelbulle.planner.actions import (
     PlanError,
-    VisitPlan,
     accept_plan,
     latest_plan,
     make_plan,
@@ -35,6 +33,8 @@ from kanelbulle.planner.models import (
     plannable_sellers,
     visible_plan,
 )
+from kanelbulle.planner.forms import ChangeForm, PlanForm
+from kanelbulle.planner.models import VisitPlan
 from kanelbulle.web.pages import user_of, workspace
 
 DEFAULT_DAYS = 5

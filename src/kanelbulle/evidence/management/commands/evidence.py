@@ -38,7 +38,7 @@ class Command(KbCommand):
         from kanelbulle.accounts.models import User
         from kanelbulle.core.rates import NoRate
         from kanelbulle.evidence.book import evidence_for, left_out_note
-        from kanelbulle.evidence.reading import read
+        from kanelbulle.evidence.reading import document, read
 
         today = parse_day("--today", options.get("today")) or timezone.localdate()
         since = parse_day("--since", options.get("since"))
@@ -58,7 +58,7 @@ class Command(KbCommand):
         except NoRate as exc:
             raise RunError(str(exc)) from None
         if options.get("json"):
-            self.emit_json(result.to_json())
+            self.emit_json(document(result))
             return
         self.stdout.write(render_text(result))
         self.stdout.write("")

@@ -1,0 +1,266 @@
+"""Making and accepting a seller's plan, called alike by the pages, the API and the tests.
+
+Who may see and change a plan:
+
+* a seller plans their own days only (a teammate's plan is visible to them as a record of the
+  team, but asking for it is refused, 403; anyone outside the team does not exist, 404);
+* a manager plans for any seller of their team, an admin for anyone;
+* only the seller whose days they are accepts a plan (it fills their calendar).
+
+The plan itself is kept as a ``VisitPlan`` (``planner/models.py``), so a reload shows it again
+instead of solving again, and accepting works on exactly the plan the seller looked at.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from kanelbulle.core.access import NotVisible
+from kanelbulle.planner.models import VisitPlan
+
+# A page waits for the answer, so the search is bounded by iterations (same plan on every run)
+# with a time limit as a backstop; docs/planner.md measured 5,000 iterations ≈ 1 s on a week.
+PAGE_SEED = 1
+PAGE_ITERATIONS = 4000
+# The pages' plan stops on iterations (so the same book gives the same plan on any machine); the
+# clock only guards against a run gone wrong (see solver.time_limit).
+PAGE_SECONDS = 120.0
+MAX_DAYS = 14
+HORIZON_DAYS = 3653  # a start further than ten years from today is a typing error
+
+
+class PlanError(ValueError):
+    """The plan cannot be made as asked (no home place, no exchange rate, a pin that cannot be)."""
+
+    def __init__(self, *messages: str) -> None:
+        self.messages = list(messages)
+        super().__init__(" ".join(messages))
+
+
+# -- who -------------------------------------------------------------------------------------
+
+
+def plan_owner(viewer: Any, username: str | None) -> Any:
+    """The seller whose days ``viewer`` asks to plan (NotVisible → 404, PermissionDenied → 403)."""
+    from kanelbulle.accounts.models import User
+
+    if not username or username == viewer.username:
+        return viewer
+    target = User.objects.filter(username=username, is_active=True).first()
+    if target is None:
+        raise NotVisible(username)
+    if viewer.is_admin_role:
+        return target
+    if not (viewer.team and viewer.team == target.team):
+        raise NotVisible(username)
+    if viewer.is_manager:
+        return target
+    raise PermissionDenied(gettext("A seller plans their own days only."))
+
+
+def plannable_sellers(viewer: Any) -> list[Any]:
+    """Whom the viewer may plan for: themselves; a manager their team; an admin everyone."""
+    from kanelbulle.accounts.models import User
+
+    if viewer.is_admin_role:
+        qs = User.objects.filter(is_active=True)
+    elif viewer.is_manager and viewer.team:
+        qs = User.objects.filter(is_active=True, team=viewer.team)
+    else:
+        return [viewer]
+    return list(qs.order_by("name", "username"))
+
+
+def visible_plan(viewer: Any, pk: int) -> VisitPlan:
+    """A plan the viewer may see: their own, their team's for a manager, any for an admin."""
+    plan = VisitPlan.objects.select_related("owner").filter(pk=pk).first()
+    if plan is None:
+        raise NotVisible(str(pk))
+    owner = plan.owner
+    if owner.pk == viewer.pk or viewer.is_admin_role:
+        return plan
+    if viewer.is_manager and viewer.team and viewer.team == owner.team:
+        return plan
+    raise NotVisible(str(pk))
+
+
+def next_working_day(today: dt.date) -> dt.date:
+    day = today + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+# -- making a plan ---------------------------------------------------------------------------
+
+
+def constrain(base: dict[str, Any], pins: dict[str, str], removed: list[str]) -> dict[str, Any]:
+    """The problem with the seller's wishes applied (plan-problem.md has no field for a pin, so a
+    pinned visit becomes required with only that day's windows; a removed one leaves the problem).
+
+    Raises PlanError naming the visit when a pin leaves it no window on its day.
+    """
+    problem = copy.deepcopy(base)
+    gone = set(removed)
+    visits = []
+    errors = []
+    for visit in problem.get("visits", []):
+        ref = visit["ref"]
+        if ref in gone:
+            continue
+        day = pins.get(ref)
+        if day:
+            windows = [w for w in visit["windows"] if w[0][:10] == day]
+            if not windows:
+                errors.append(
+                    gettext("%(name)s is not open on %(date)s.") % {"name": visit.get("name") or ref, "date": day}
+                )
+                continue
+            visit["windows"] = windows
+            visit["required"] = True
+        visits.append(visit)
+    if errors:
+        raise PlanError(*errors)
+    problem["visits"] = visits
+    return problem
+
+
+def base_problem(owner: Any, start: dt.date, days: int, today: dt.date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The owner's problem from the book valued as of ``today``, and the values explained.
+
+    Raises PlanError when it cannot be made.
+    """
+    from kanelbulle.core.rates import NoRate
+    from kanelbulle.planner.book import BookError, problem_for
+
+    try:
+        raw, values = problem_for(owner, start, days, today=today)
+    except BookError:
+        raise PlanError(
+            gettext("%(name)s has no home place yet: it is needed to plan trips.") % {"name": owner}
+        ) from None
+    except NoRate as exc:
+        raise PlanError(str(exc)) from None
+    currency = raw["travel"]["cost_per_hour"]["currency"]
+    listed = [
+        {"ref": v.ref, "name": v.name, "value": {"amount": str(v.amount), "currency": currency},
+         "required": v.required, "why": v.parts}
+        for v in values.values()
+    ]  # fmt: skip
+    return raw, listed
+
+
+def make_plan(
+    viewer: Any,
+    owner: Any,
+    start: dt.date,
+    days: int,
+    *,
+    today: dt.date,
+    pins: dict[str, str] | None = None,
+    removed: list[str] | None = None,
+    previous: VisitPlan | None = None,
+    refresh: bool = False,
+) -> VisitPlan:
+    """Solve the owner's days (with pins and removals), valued as of ``today``, and keep the plan.
+
+    With ``previous`` and not ``refresh``, its problem from the book is reused, so a pin changes
+    only what the seller changed; ``refresh`` reads the book again.
+    """
+    from kanelbulle.planner.problem import InvalidProblem, parse_problem
+    from kanelbulle.planner.solver import solve_problem
+
+    if not 1 <= days <= MAX_DAYS:
+        raise PlanError(gettext("Plan 1 to %(max)d days.") % {"max": MAX_DAYS})
+    if abs((start - today).days) > HORIZON_DAYS:
+        raise PlanError(gettext("Plan days within ten years of today, not from %(date)s.") % {"date": start})
+    pins = dict(pins or {})
+    removed = list(removed or [])
+    if previous is not None and not refresh:
+        base, values = previous.base_problem, previous.values
+    else:
+        base, values = base_problem(owner, start, days, today)
+    known = {v["ref"] for v in base.get("visits", [])}
+    pins = {ref: day for ref, day in pins.items() if ref in known}
+    removed = [ref for ref in removed if ref in known]
+    problem = constrain(base, pins, removed)
+    try:
+        parsed = parse_problem(problem)
+    except InvalidProblem as exc:
+        raise PlanError("; ".join(str(p) for p in exc.problems)) from None
+    from kanelbulle.planner.routing import routing_for
+
+    # The same road router as `kanelbulle plan --user`, when one is configured; its notes (and a
+    # warning when it cannot be used) are kept with the plan and shown on the page.
+    routing = routing_for(parsed)
+    result = solve_problem(parsed, seconds=PAGE_SECONDS, iterations=PAGE_ITERATIONS, seed=PAGE_SEED, road=routing.table)
+    result["notes"] = routing.notes
+    result["as_of"] = today.isoformat()
+    return VisitPlan.objects.create(
+        owner=owner, created_by=viewer, start=start, days=days, base_problem=base, problem=problem,
+        plan=result, values=values, pins=pins, removed=removed,
+    )  # fmt: skip
+
+
+def latest_plan(owner: Any, start: dt.date, days: int) -> VisitPlan | None:
+    return VisitPlan.objects.filter(owner=owner, start=start, days=days).select_related("owner").first()
+
+
+# -- accepting -------------------------------------------------------------------------------
+
+
+def accept_plan(actor: Any, plan: VisitPlan) -> list[Any]:
+    """Create the plan's visits as ``planned`` meetings, once, in one transaction.
+
+    Accepting again answers the same meetings; a visit that already has a planned meeting of
+    this seller with that customer at that time (from an earlier plan) is not made twice.
+    """
+    from kanelbulle.customers.models import Customer
+    from kanelbulle.meetings.actions import log_meeting
+    from kanelbulle.meetings.models import Meeting
+
+    if actor.pk != plan.owner_id:
+        raise PermissionDenied(gettext("Only the seller whose days these are accepts the plan."))
+    with transaction.atomic():
+        locked = VisitPlan.objects.select_for_update().get(pk=plan.pk)
+        if locked.accepted_at is None:
+            refs: list[str] = []
+            customers = {c.ref: c for c in Customer.objects.filter(owner=plan.owner).select_related("owner")}
+            for day in locked.plan.get("days", []):
+                for stop in day["stops"]:
+                    customer = customers.get(stop["ref"])
+                    if customer is None:  # handed to another seller since the plan was made
+                        continue
+                    begin = dt.datetime.fromisoformat(stop["begin"])
+                    end = dt.datetime.fromisoformat(stop["end"])
+                    same = Meeting.objects.filter(user=actor, customer=customer, start=begin, status="planned").first()
+                    if same is None:
+                        same = log_meeting(
+                            actor, customer, start=begin, modality="in_person", status="planned",
+                            duration_minutes=max(1, int((end - begin).total_seconds() // 60)),
+                        )  # fmt: skip
+                    refs.append(same.ref)
+            locked.meeting_refs = refs
+            locked.accepted_at = timezone.now()
+            locked.accepted_by = actor
+            locked.save(update_fields=["meeting_refs", "accepted_at", "accepted_by"])
+        plan.meeting_refs, plan.accepted_at, plan.accepted_by = locked.meeting_refs, locked.accepted_at, actor
+    return plan_meetings(plan)
+
+
+def plan_meetings(plan: VisitPlan) -> list[Any]:
+    from kanelbulle.meetings.models import Meeting
+
+    return list(
+        Meeting.objects.filter(ref__in=plan.meeting_refs)
+        .select_related("customer")
+        .prefetch_related("contacts")
+        .order_by("start")
+    )
