@@ -17,8 +17,9 @@ first, instance 2 PyVRP first, …), so a change in the machine's load falls on 
 row shows the load average when it started. Gap = (cost − BKS) / BKS, BKS from ``bks.csv``.
 
 The data directory (``--data``, else ``$KANELBULLE_BENCH_DATA``, else ``bench/data/vrptw`` in the
-repository, the public instances vendored with their licence) holds ``bks.csv`` and one folder per set (``solomon/``, ``gh200/`` …) with
-the ``.vrp`` files; its README explains the files and the DIMACS rounding.
+repository, the public instances vendored with their licence) holds ``bks.csv`` and one folder
+per set (``solomon/``, ``gh200/`` …) with the ``.vrp`` files; its README explains the files and
+the DIMACS rounding.
 """
 
 from __future__ import annotations
