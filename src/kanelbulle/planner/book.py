@@ -18,8 +18,10 @@ The value of visiting a customer in the horizon, in the company currency, with i
   optional unless the seller declines the request).
 
 Opening hours are the customer's own, in its time zone; without them the seller's workday is
-assumed (exchange-format.md). The travel figures are the documented defaults of docs/planner.md,
-converted to the company currency at the start date's rate.
+assumed (exchange-format.md). The travel costs are the company's travel policy in force on the
+first day planned (planner/policy.py, planner/travel_policy.py): allowed modes, fares by distance
+band, the value of an hour, the hotel night in the customer's country; converted to the company
+currency at the start date's rate. The speeds, route factors and overheads are ``MODES`` below.
 """
 
 from __future__ import annotations
@@ -363,8 +365,16 @@ def problem_for(user: Any, start: dt.date, days: int, today: dt.date) -> tuple[d
     seller_tz = min(near)[1] if near else settings.TIME_ZONE
     values = visit_values(user, customers, currency, today)
 
-    def cost(amount: str | Decimal) -> dict[str, str]:
-        return _money(_in(Decimal(amount), "SEK", currency, start), currency)
+    from kanelbulle.planner.policy import hotel_price, travel_section
+    from kanelbulle.planner.travel_policy import in_force
+
+    policy = in_force(start)
+
+    def cost(amount: Decimal) -> dict[str, str]:
+        return _money(_in(amount, policy.data["currency"], currency, start), currency)
+
+    travel, hotel = travel_section(policy.data, MODES, cost)
+    default_hotel = hotel_price(policy.data, None)
 
     visits = []
     for c in customers:
@@ -372,23 +382,21 @@ def problem_for(user: Any, start: dt.date, days: int, today: dt.date) -> tuple[d
         if not windows:
             continue
         v = values[c.ref]
-        visits.append(
-            {
-                "ref": c.ref,
-                "name": c.name,
-                "lat": c.lat,
-                "lon": c.lon,
-                "minutes": max(1, int(c.visit_minutes)),
-                "value": _money(v.amount, currency),
-                "required": v.required,
-                "time_zone": c.time_zone,
-                "windows": windows,
-            }
-        )
-    modes = {
-        name: {**m, "cost_per_km": cost(m["cost_per_km"]), "fixed_cost": cost(m["fixed_cost"])}
-        for name, m in MODES.items()
-    }
+        visit = {
+            "ref": c.ref,
+            "name": c.name,
+            "lat": c.lat,
+            "lon": c.lon,
+            "minutes": max(1, int(c.visit_minutes)),
+            "value": _money(v.amount, currency),
+            "required": v.required,
+            "time_zone": c.time_zone,
+            "windows": windows,
+        }
+        night = hotel_price(policy.data, c.country)
+        if night != default_hotel:
+            visit["overnight_cost"] = cost(night)
+        visits.append(visit)
     problem = {
         "format": "kanelbulle-plan/1",
         "start": start.isoformat(),
@@ -398,9 +406,10 @@ def problem_for(user: Any, start: dt.date, days: int, today: dt.date) -> tuple[d
             "home": {"lat": user.home_lat, "lon": user.home_lon},
             "workday": list(WORKDAY),
             "weekdays": WEEKDAYS,
-            "overnight": {"allowed": True, "cost": cost(HOTEL_NIGHT)},
+            "overnight": {"allowed": True, "cost": hotel},
         },
-        "travel": {"cost_per_hour": cost(COST_PER_HOUR), "modes": modes},
+        "travel": travel,
         "visits": visits,
+        "policy": policy.reference(),
     }
     return problem, values
