@@ -60,7 +60,7 @@ def lulea_problem(policy: dict[str, Any]) -> dict[str, Any]:
                 "windows": [[f"{d}T08:00:00+01:00", f"{d}T16:30:00+01:00"] for d in DAYS],
             }
             for k, (lat, lon) in enumerate(LULEA)
-        ],  # fmt: skip
+        ],
     }
 
 
