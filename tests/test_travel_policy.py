@@ -10,6 +10,7 @@ is refused with the field named. Every plan is solved with an iteration budget.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -181,3 +182,103 @@ def test_a_policy_change_is_a_new_version_and_an_old_plan_keeps_the_one_it_used(
     assert january.json["travel_policy"] == {"version": 2, "valid_from": "2027-01-01", "currency": "SEK"}
     # The plan saved before the change still shows the policy it was made with.
     assert VisitPlan.objects.get(pk=saved.pk).plan["travel_policy"]["version"] == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_saves_a_new_version_on_the_page_and_bad_input_is_refused_naming_the_field(
+    personas: Personas,
+) -> None:
+    import json
+
+    from django.test import Client
+
+    from kanelbulle.planner.models import TravelPolicy
+
+    client = Client()
+    client.force_login(personas.admin)
+    page = client.get("/plan/policy/", {"today": "2026-11-24"})
+    assert page.status_code == 200 and "Our travel policy" in page.content.decode()
+    bad = default_policy()
+    bad["air"]["bands"][0]["per_km"] = "-1.40"
+    bad["hotel_per_night"]["ZZ"] = "900"
+    refused = client.post("/plan/policy/", {"valid_from": "2027-01-01", "policy": json.dumps(bad)})
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert (
+        "air.bands[0].per_km: must not be negative, not -1.40" in html and "hotel_per_night.ZZ: unknown country" in html
+    )
+    assert TravelPolicy.objects.count() == 1  # the defaults, made when the page was first shown
+    good = default_policy()
+    good["modes"] = ["car", "rail"]
+    saved = client.post("/plan/policy/", {"valid_from": "2027-01-01", "policy": json.dumps(good), "note": "no flying"})
+    assert saved.status_code == 302
+    assert TravelPolicy.objects.get(version=2).data["modes"] == ["car", "rail"]
+    client.force_login(personas.seller)
+    assert client.post("/plan/policy/", {"valid_from": "2027-02-01", "policy": json.dumps(good)}).status_code == 403
+    assert TravelPolicy.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_exchange_format_carries_the_policy_versions_and_refuses_a_bad_one_by_path() -> None:
+    from kanelbulle.exchange.exporter import export_document
+    from kanelbulle.exchange.importer import ImportProblems, import_document
+    from kanelbulle.planner.models import TravelPolicy
+
+    bad = default_policy()
+    bad["air"]["bands"][1]["from_km"] = 500  # the first band ends at 800 km
+    doc = {"format": "kanelbulle/1", "travel_policies": [{"version": 1, "valid_from": "2026-01-01", "policy": bad}]}
+    with pytest.raises(ImportProblems) as refused:
+        import_document(doc)
+    assert [(p.path, p.message) for p in refused.value.problems] == [
+        ("travel_policies[0].policy.air.bands[1].from_km", "overlaps the band before it (which ends at 800 km)")
+    ]
+    assert TravelPolicy.objects.count() == 0
+    trains = default_policy()
+    trains["modes"] = ["car", "rail"]
+    doc["travel_policies"] = [
+        {"version": 1, "valid_from": "2026-01-01", "policy": default_policy()},
+        {"version": 2, "valid_from": "2027-01-01", "note": "trains only", "policy": trains},
+    ]
+    report = import_document(doc)
+    assert report.counts["travel_policies"].created == 2
+    exported = export_document()
+    assert exported["travel_policies"] == doc["travel_policies"]
+    assert import_document(exported).counts["travel_policies"].unchanged == 2
+    changed = copy.deepcopy(doc)
+    changed["travel_policies"][1]["policy"]["value_of_hour"] = "500.00"
+    with pytest.raises(ImportProblems) as clash:
+        import_document(changed)
+    assert clash.value.problems[0].path == "travel_policies[1].version"
+
+
+@pytest.mark.django_db
+def test_a_far_away_meeting_request_weighs_in_the_value_and_is_offered_as_a_trip_or_a_video_meeting(
+    personas: Personas,
+) -> None:
+    from kanelbulle.meetings.models import MeetingRequest
+
+    boston = Customer.objects.create(
+        ref="c-boston", name="Harbor Tools Inc", country="US", city="Boston", lat=42.3601, lon=-71.0589,
+        time_zone="America/New_York", owner=personas.seller, visit_minutes=90,
+    )  # fmt: skip
+    Deal.objects.create(
+        ref="d-boston", customer=boston, user=personas.seller, title="Line 4", value_amount=Decimal("100000"),
+        value_currency="SEK", probability_pct=Decimal("40"), stage=Stage.OPEN, created="2026-11-01",
+    )  # fmt: skip
+    MeetingRequest.objects.create(
+        ref="r-boston", customer=boston, requested_at=dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC), status="open"
+    )
+    result = run("plan", "--today", "2026-11-24", "--user", "anna", "--start", "2026-12-07", "--days", "5",
+                 "--iterations", "300", "--json")  # fmt: skip
+    assert result.code == 0, result.err
+    values = {v["ref"]: v for v in result.json["values"]}
+    # 100,000 × 40 % = 40,000 at stake: the in-person uplift (20 %, 8,000) plus the request (the 40,000 at stake)
+    assert values["c-boston"]["value"]["amount"] == "48000.00" and values["c-boston"]["requested"] is True
+    (asked,) = result.json["meeting_requests"]
+    assert asked["ref"] == "c-boston" and asked["trip"]["mode"] == "air" and asked["trip"]["hotel_night"] is True
+    assert Decimal(asked["trip"]["cost"]["amount"]) > 0
+    assert asked["video"] == {"cost": sek(0), "value_kept": sek(40000)}
+    worth = run("trip-worth", "--today", "2026-11-24", "--customer", "c-boston", "--json").json
+    assert worth["value"]["request"] == sek(40000)
+    assert "The customer has asked to meet: the request adds 40,000 SEK" in worth["summary"]
+    assert {o["mode"] for o in worth["options"] if o["available"]} == {"air", "video"}

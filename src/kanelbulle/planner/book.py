@@ -14,8 +14,11 @@ The value of visiting a customer in the horizon, in the company currency, with i
 * **relationship health**: a customer the attention list calls *drifting* or *underrated* is worth
   more (``HEALTH_WEIGHTS``): a visit is what repairs a drifting relationship or finds what an
   underrated one could be.
-* **waiting meeting requests**: an open request makes the visit *required* (honouring it is not
-  optional unless the seller declines the request).
+* **waiting meeting requests**: "if a customer wants to meet, make the time". An open request adds
+  what an unanswered request puts at risk: the whole value at stake in the customer's open deals
+  (not only the share a visit adds), and never less than a working day of the seller's time (the
+  travel policy's value of an hour × the workday). A far-away one can be met by video instead:
+  :func:`request_options` prices both for the plan.
 
 Opening hours are the customer's own, in its time zone; without them the seller's workday is
 assumed (exchange-format.md). The travel costs are the company's travel policy in force on the
@@ -27,6 +30,7 @@ currency at the start date's rate. The speeds, route factors and overheads are `
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -77,6 +81,8 @@ class VisitValue:
     uplift_amount: Decimal = Decimal(0)  # what meeting in person adds to it
     health: list[str] = field(default_factory=list)  # attention codes that raised the value
     uplift: Uplift | None = None  # where the in-person uplift came from (None: no open deal)
+    requests: int = 0  # open meeting requests from the customer
+    request_value: Decimal = Decimal(0)  # what the waiting requests add to the visit's value
 
 
 @dataclass(frozen=True)
@@ -312,9 +318,20 @@ def visit_values(
                 _("relationship health × %(factor)s = %(amount)s %(currency)s")
                 % {"factor": f"{1 + weight:.2f}", "amount": f"{amount:.2f}", "currency": currency}
             )
-        required = c.id in requests
-        if required:
-            parts.append(_("%(n)s waiting meeting request(s): the visit is required") % {"n": requests[c.id]})
+        required = False
+        request_value = Decimal(0)
+        if c.id in requests:
+            day = _request_floor(currency, today)
+            request_value = max(expected, day)
+            amount += request_value
+            parts.append(
+                _(
+                    "%(n)s waiting meeting request(s): + %(value)s %(currency)s (the value at stake, which an "
+                    "unanswered request puts at risk; at least a working day of the seller's time, "
+                    "%(day)s %(currency)s)"
+                )
+                % {"n": requests[c.id], "value": f"{request_value:.2f}", "currency": currency, "day": f"{day:.2f}"}
+            )
         out[c.ref] = VisitValue(
             c.ref,
             c.name,
@@ -325,7 +342,57 @@ def visit_values(
             uplift_amount=gained.quantize(Decimal("0.01")),
             health=codes,
             uplift=uplift if deals.get(c.id) else None,
+            requests=requests.get(c.id, 0),
+            request_value=request_value.quantize(Decimal("0.01")),
         )
+    return out
+
+
+def _request_floor(currency: str, today: dt.date) -> Decimal:
+    """A working day of the seller's time by the travel policy in force: the least a request is worth."""
+    from kanelbulle.planner.travel_policy import in_force
+
+    policy = in_force(today)
+    begin, end = (dt.time.fromisoformat(t) for t in WORKDAY)
+    hours = Decimal((end.hour * 60 + end.minute) - (begin.hour * 60 + begin.minute)) / 60
+    return _in(Decimal(str(policy.data["value_of_hour"])) * hours, policy.data["currency"], currency, today)
+
+
+def request_options(problem: Any, values: dict[str, VisitValue], plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each customer with a waiting meeting request: met in the plan or not, and both ways to meet.
+
+    The trip is there and back from home by each leg's cheapest allowed mode (the plan's own model),
+    with a hotel night when both journeys and the visit do not fit the workday; the video meeting
+    costs nothing and keeps the value at stake but not what meeting in person adds.
+    """
+    from kanelbulle.planner.travel import best_leg
+
+    planned = {s["ref"] for d in plan["days"] for s in d["stops"]}
+    workday = (problem.workday[1].hour * 60 + problem.workday[1].minute) - (
+        problem.workday[0].hour * 60 + problem.workday[0].minute
+    )
+    out = []
+    for visit in problem.visits:
+        v = values.get(visit.ref)
+        if v is None or not v.requests:
+            continue
+        go = best_leg(problem, problem.home_lat, problem.home_lon, visit.lat, visit.lon)
+        back = best_leg(problem, visit.lat, visit.lon, problem.home_lat, problem.home_lon)
+        night = go.minutes + back.minutes + visit.minutes > workday
+        hotel = (visit.overnight_cost if visit.overnight_cost is not None else problem.overnight_cost) if night else 0
+        cost = go.cost + back.cost + hotel
+        out.append(
+            {
+                "ref": visit.ref,
+                "name": v.name,
+                "requests": v.requests,
+                "planned": visit.ref in planned,
+                "trip": {"mode": go.mode, "minutes_one_way": math.ceil(go.minutes - 1e-9), "hotel_night": night,
+                         "cost": _money(cost, problem.currency), "value": _money(v.amount, problem.currency)},
+                "video": {"cost": _money(Decimal(0), problem.currency),
+                          "value_kept": _money(v.at_stake, problem.currency)},
+            }
+        )  # fmt: skip
     return out
 
 

@@ -145,6 +145,7 @@ def brief(viewer: Any, ref: str, today: dt.date) -> dict[str, Any]:
     ]
     ours = GiftPolicy.objects.order_by("-version").first()
     return {
+        "trip": trip(customer, today),
         "customer": {
             "ref": customer.ref,
             "name": customer.name,
@@ -185,9 +186,35 @@ def brief(viewer: Any, ref: str, today: dt.date) -> dict[str, Any]:
     }
 
 
+def trip(customer: Any, today: dt.date) -> dict[str, Any] | None:
+    """Getting there from the seller's home (trip-worth's verdict), by the travel policy in force today."""
+    from kanelbulle.core.rates import NoRate
+    from kanelbulle.planner.book import BookError
+    from kanelbulle.planner.worth import trip_worth
+
+    try:
+        doc = trip_worth(customer.owner, customer, today)
+    except (BookError, NoRate):
+        return None
+    return {
+        "best": doc["best"],
+        "worth_it": doc["worth_it"],
+        "summary": doc["summary"],
+        "options": [
+            {k: o[k] for k in ("mode", "cost", "minutes_one_way", "hotel_night", "co2_kg") if k in o}
+            for o in doc["options"]
+            if o["available"]
+        ],
+        "travel_policy": doc["travel_policy"],
+    }
+
+
 def as_text(doc: dict[str, Any]) -> str:
     c = doc["customer"]
     lines = [f"{c['name']} ({c['ref']}), {c['city']} — seller {c['seller']}"]
+    if doc.get("trip"):
+        t = doc["trip"]
+        lines.append(f"Trip: {t['summary']} (travel policy version {t['travel_policy']['version']})")
     if doc["people"]:
         lines.append("")
         lines.append("People")

@@ -187,7 +187,7 @@ def base_problem(owner: Any, start: dt.date, days: int, today: dt.date) -> tuple
     currency = raw["travel"]["cost_per_hour"]["currency"]
     listed = [
         {"ref": v.ref, "name": v.name, "value": {"amount": str(v.amount), "currency": currency},
-         "required": v.required, "why": v.parts}
+         "required": v.required, "requested": v.requests > 0, "why": v.parts}
         for v in values.values()
     ]  # fmt: skip
     return raw, listed

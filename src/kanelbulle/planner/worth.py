@@ -202,6 +202,8 @@ def trip_worth(seller: Any, customer: Any, today: dt.date) -> dict[str, Any]:
             "uplift": _money(value.uplift_amount, currency),
             "uplift_source": value.uplift.to_json() if value.uplift is not None else None,
             "required": value.required,
+            "requested": value.requests > 0,
+            "request": _money(value.request_value, currency),
             "health": value.health,
             "why": value.parts,
         },
@@ -321,8 +323,10 @@ def _texts(doc: dict[str, Any], value: VisitValue, currency: str) -> dict[str, A
             "kept": _amount_text(value.at_stake, currency),
             "value": _amount_text(value.amount, currency),
         }
-    if value.required:
-        summary += " " + _("The customer has asked to meet: a waiting request makes the visit required.")
+    if value.requests:
+        summary += " " + _(
+            "The customer has asked to meet: the request adds %(value)s (go, or meet by video at no cost)."
+        ) % {"value": _amount_text(value.request_value, currency)}
     return {"options": lines, "summary": summary}
 
 
