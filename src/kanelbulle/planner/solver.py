@@ -437,9 +437,10 @@ def solve_weighing_modes(
     each leg's fastest) and keeping the plan with the fewest required visits left out, then the most
     value less travel and hotel costs, then the least travel time. A Stockholm seller with a day's
     worth of visits in Luleå flies there even when the train is a little cheaper, because only the
-    flight leaves time for the visits. Each policy gets the whole iteration budget (so the plan is
-    repeatable by seed and ``iterations``) and an equal share of the seconds. The plan's
-    ``solver.mode_policies`` lists each policy's net value and which one was kept.
+    flight leaves time for the visits. Each policy gets an equal share of the iteration budget (so
+    the plan is repeatable by seed and ``iterations``, and costs what one solve did) and of the
+    seconds. The plan's ``solver.mode_policies`` lists each policy's net value and which one was
+    kept; ``solver.iterations`` counts both.
     """
     from kanelbulle.planner.travel import MODE_POLICIES
 
@@ -448,11 +449,16 @@ def solve_weighing_modes(
     policies = list(MODE_POLICIES) if len(problem.modes) > 1 else list(MODE_POLICIES[:1])
     plans: list[tuple[str, dict[str, Any]]] = []
     for k, policy in enumerate(policies):
-        # Policy k must be done by its share of the clock, counted from the start of the whole solve.
+        # Policy k must be done by its share of the clock, counted from the start of the whole solve,
+        # and gets its share of the iterations (the first one the remainder), so weighing the modes
+        # costs no more than one solve did.
+        share = None
+        if iterations is not None:
+            share = iterations // len(policies) + (iterations % len(policies) if k == 0 else 0)
         plan = solve_problem(
             problem,
             seconds=total * (k + 1) / len(policies),
-            iterations=iterations,
+            iterations=share,
             seed=seed,
             progress=progress,
             road=road,
@@ -475,6 +481,7 @@ def solve_weighing_modes(
         for policy, plan in plans
     ]  # fmt: skip
     best["solver"]["seconds"] = round(time.perf_counter() - started, 2)
+    best["solver"]["iterations"] = sum(plan["solver"]["iterations"] for _, plan in plans)
     stops = {plan["solver"]["stopped_by"] for _, plan in plans}
     best["solver"]["stopped_by"] = "seconds" if "seconds" in stops else "iterations"
     return best
