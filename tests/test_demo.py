@@ -290,7 +290,7 @@ def test_meeting_in_person_wins_more_and_potential_confounds_it() -> None:
 def test_a_bad_today_is_bad_usage() -> None:
     result = run("demo", "--no-serve", "--today", "2026-13-01")
     assert result.code == 2
-    assert result.err_lines == ["--today: '2026-13-01' is not a date (use YYYY-MM-DD)"]
+    assert result.err_lines == ["--today: '2026-13-01' is not a date; use YYYY-MM-DD, e.g. 2026-01-31"]
 
 
 @pytest.mark.slow

@@ -183,7 +183,7 @@ def test_a_seller_gets_only_their_own_deals(client: Client, book: Personas) -> N
     assert response.status_code == 200
     assert response.json()["n_deals"] == deals_of(book.seller)
     assert response.json()["by_seller"] == []
-    assert client.get("/api/v1/evidence", {"user": "bertil"}).status_code == 404
+    assert client.get("/api/v1/evidence", {"user": "bertil", "today": TODAY.isoformat()}).status_code == 404
 
 
 def test_a_manager_gets_the_team_and_not_other_teams(client: Client, book: Personas) -> None:
@@ -192,7 +192,7 @@ def test_a_manager_gets_the_team_and_not_other_teams(client: Client, book: Perso
     assert document["n_deals"] == deals_of(book.seller, book.other_seller)
     one = client.get("/api/v1/evidence", {"today": TODAY.isoformat(), "user": "bertil"}).json()
     assert one["n_deals"] == deals_of(book.other_seller)
-    assert client.get("/api/v1/evidence", {"user": "olle"}).status_code == 404
+    assert client.get("/api/v1/evidence", {"user": "olle", "today": TODAY.isoformat()}).status_code == 404
 
 
 def test_an_admin_gets_everyone(client: Client, book: Personas) -> None:
@@ -207,21 +207,21 @@ def test_the_api_refuses_a_future_or_malformed_since(client: Client, book: Perso
     assert future.status_code == 422
     assert future.json()["errors"][0]["path"] == "since"
     assert "is in the future" in future.json()["errors"][0]["message"]
-    assert client.get("/api/v1/evidence", {"since": "01/02/2025"}).status_code == 422
+    assert client.get("/api/v1/evidence", {"since": "01/02/2025", "today": TODAY.isoformat()}).status_code == 422
 
 
 # --- the page --------------------------------------------------------------------------------------
 
 
 def test_anonymous_page_views_go_to_the_login_page(client: Client) -> None:
-    response = client.get("/evidence/")
+    response = client.get("/evidence/", {"today": TODAY.isoformat()})
     assert response.status_code == 302
     assert response["Location"].startswith("/?next=/evidence/")
 
 
 def test_the_managers_page_has_both_charts_as_inline_svg_and_both_readings(client: Client, book: Personas) -> None:
     client.force_login(book.manager)
-    response = client.get("/evidence/")
+    response = client.get("/evidence/", {"today": TODAY.isoformat()})
     assert response.status_code == 200
     page = response.content.decode()
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
@@ -237,13 +237,13 @@ def test_the_managers_page_has_both_charts_as_inline_svg_and_both_readings(clien
 
 def test_a_seller_sees_only_their_own_numbers_on_the_page(client: Client, book: Personas) -> None:
     client.force_login(book.seller)
-    page = client.get("/evidence/").content.decode()
+    page = client.get("/evidence/", {"today": TODAY.isoformat()}).content.decode()
     assert "Your own deals only." in page
     assert f"of {deals_of(book.seller)}, as of" in page
 
 
 def test_the_page_explains_a_bad_since_and_still_shows_everything(client: Client, book: Personas) -> None:
     client.force_login(book.manager)
-    page = client.get("/evidence/", {"since": "yesterday"}).content.decode()
+    page = client.get("/evidence/", {"since": "yesterday", "today": TODAY.isoformat()}).content.decode()
     assert "is not a date" in page
     assert "<svg" in page

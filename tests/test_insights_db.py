@@ -229,7 +229,10 @@ def test_the_text_list_is_readable_and_swedish_on_request(book: Personas) -> Non
     ("args", "message"),
     [
         (("--user", "nobody"), "--user: no user named 'nobody'"),
-        (("--user", "anna", "--today", "2026-02-30"), "--today: '2026-02-30' is not a date (YYYY-MM-DD)"),
+        (
+            ("--user", "anna", "--today", "2026-02-30"),
+            "--today: '2026-02-30' is not a date; use YYYY-MM-DD, e.g. 2026-01-31",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_one_line_and_exit_2(book: Personas, args: tuple[str, ...], message: str) -> None:

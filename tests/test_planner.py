@@ -98,6 +98,7 @@ def week_problem(lulea_value: str = "60000.00") -> dict[str, Any]:
 
 def solve(raw: dict[str, Any], iterations: int = ITERATIONS, seed: int = 1) -> dict[str, Any]:
     plan = solve_problem(parse_problem(raw), seconds=None, iterations=iterations, seed=seed)
+    assert plan["solver"]["stopped_by"] == "iterations"  # the plan is the budget's, not the machine's speed
     check_plan(raw, plan)
     return plan
 
@@ -366,6 +367,7 @@ def test_an_infeasible_plan_still_exits_0_with_its_reasons(tmp_path: Path) -> No
     file.write_text(json.dumps(raw))
     result = run("plan", "--problem", str(file), "--iterations", "300", "--json")
     assert result.code == 0
+    assert result.json["solver"]["stopped_by"] == "iterations"
     assert result.json["feasible"] is False
     assert result.json["infeasible"][0]["ref"] == "c-uppsala"
 
@@ -408,7 +410,6 @@ def test_the_clock_stops_the_search_when_no_iteration_limit_is_given(tmp_path: P
     result = run("plan", "--problem", str(file), "--seconds", "0.5", "--json")
     assert result.code == 0
     assert result.json["solver"]["stopped_by"] == "seconds"
-    assert result.json["solver"]["seconds"] < 5
 
 
 def test_a_progress_line_is_shown_on_a_terminal(tmp_path: Path) -> None:
@@ -423,7 +424,7 @@ def test_a_progress_line_is_shown_on_a_terminal(tmp_path: Path) -> None:
     env = {**os.environ, "KANELBULLE_DATA_DIR": str(tmp_path)}
     code = "from kanelbulle.cli import main; main()"
     done = subprocess.run(
-        [sys.executable, "-c", code, "plan", "--problem", str(file), "--seconds", "1.2", "--json"],
+        [sys.executable, "-c", code, "plan", "--problem", str(file), "--iterations", "300", "--json"],
         stdout=subprocess.PIPE,
         stderr=follower,
         env=env,

@@ -94,3 +94,16 @@ def test_plan_for_a_user_needs_a_known_user_a_date_and_days(personas: Personas) 
         "--days: give the number of calendar days to plan",
         "--user: no user named 'nobody'",
     ]
+
+
+@pytest.mark.django_db
+def test_a_time_limit_spent_before_the_search_is_said_not_hidden(personas: Personas) -> None:
+    book(personas, "60000")
+    result = run(
+        "plan", "--user", "anna", "--start", START.isoformat(), "--days", "5", "--seconds", "0.001",
+        "--today", TODAY.isoformat(), "--json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert result.json["solver"]["stopped_by"] == "seconds" and result.json["solver"]["iterations"] == 0
+    (warning,) = result.err_lines
+    assert warning.startswith("warning: the time limit was spent before the search began")

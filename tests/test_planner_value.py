@@ -127,6 +127,7 @@ def test_a_dropped_visits_reason_comes_out_in_swedish_with_its_code_unchanged(tm
     english = run("plan", "--problem", str(path), "--iterations", "200", "--json")
     swedish = run("plan", "--problem", str(path), "--iterations", "200", "--json", "--language", "sv")
     assert english.code == swedish.code == 0, swedish.err
+    assert english.json["solver"]["stopped_by"] == swedish.json["solver"]["stopped_by"] == "iterations"
     en, sv = english.json["dropped"][0], swedish.json["dropped"][0]
     assert en["code"] == sv["code"] == "not_worth"
     assert en["reason"].startswith("not worth the trip: value 10.00 SEK < marginal travel cost")

@@ -149,7 +149,7 @@ def test_retention_lists_idle_contacts_and_renewal_restarts_the_clock(li: Contac
 def test_retention_refuses_a_malformed_date() -> None:
     result = run("privacy", "retention", "--today", "2026-13-01")
     assert result.code == 2
-    assert result.err_lines == ["--today: '2026-13-01' is not a date (YYYY-MM-DD)"]
+    assert result.err_lines == ["--today: '2026-13-01' is not a date; use YYYY-MM-DD, e.g. 2026-01-31"]
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ from kanelbulle.meetings.models import MeetingRequest
 from tests.cli import run
 from tests.personas import Personas
 
-pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+pytestmark = pytest.mark.django_db
 
 COMMANDS = [
     ("plan", "--user", "anna", "--start", "2026-11-30", "--days", "1", "--iterations", "50"),

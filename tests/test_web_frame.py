@@ -67,7 +67,10 @@ def test_bearer_tokens_authenticate_and_bad_ones_are_401(client: Client, persona
     token, raw = ApiToken.issue(personas.seller)
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 200
-    assert response.json() == {"username": "anna", "name": "Anna Berg", "role": "seller", "team": "north"}
+    assert response.json() == {
+        "username": "anna", "name": "Anna Berg", "role": "seller", "team": "north",
+        "ref_prefix": f"u{personas.seller.pk}-",
+    }  # fmt: skip
     token.refresh_from_db()
     assert token.last_used_at is not None
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}x"}).status_code == 401

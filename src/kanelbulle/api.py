@@ -7,11 +7,13 @@ Every error answers ``{"errors": [{"path": "…", "message": "…"}]}``: 400 unr
 
 from __future__ import annotations
 
+import json
 from importlib import import_module
 from importlib.resources import files
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,7 +23,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kanelbulle.accounts.models import ApiToken, CalendarToken, User
-from kanelbulle.connectors.rest import ApiProblem, Errors, Page, Paging, ProblemsError, errors, paginate
+from kanelbulle.connectors.rest import ApiProblem, Errors, Page, Paging, ProblemsError, errors, paginate, ref_prefix
 from kanelbulle.core.access import NotVisible
 from kanelbulle.core.actions import Conflict
 from kanelbulle.core.days import BadDay
@@ -32,8 +34,11 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = ApiToken.authenticate(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            # A wrong or revoked token is refused outright: it never falls back to a session
+            # cookie the same request may carry (docs/api.md).
+            raise AuthenticationError(401, "send a valid token: Authorization: Bearer TOKEN")
+        request.user = user
         return user
 
 
@@ -49,6 +54,10 @@ class SessionCookie(APIKeyCookie):
         return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        # A request that carries an Authorization header is judged by it alone (a token that did
+        # not authenticate is a 401, never the session's user).
+        if request.headers.get("Authorization"):
+            return None
         user = getattr(request, "user", None)
         if key and user is not None and user.is_authenticated:
             return user
@@ -61,6 +70,7 @@ ERROR_STATUSES = {
     403: "You may see this record but not change it.",
     404: "No such record (or not one you may see).",
     409: "The record changed since you read it (stale version) or the ref is taken.",
+    413: "The body is larger than the server accepts.",
     422: "A field is invalid; the path names it.",
     428: "An update must say which version it changes (If-Match or version).",
 }
@@ -90,6 +100,8 @@ class KanelbulleAPI(NinjaAPI):
                     wanted.add(403)
                 if method in {"put", "patch"}:
                     wanted.add(428)
+                if method in {"post", "put", "patch"}:
+                    wanted.add(413)
                 if method == "get":
                     wanted.add(403)
                 for status in sorted(wanted):
@@ -197,6 +209,19 @@ def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _answer(request, 404, ("", "no such record"))
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _answer(request, 413, ("body", f"the body is larger than the {limit} bytes a request may carry"))
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """A path under /api/ that leads nowhere (the URL handler404 answers with this)."""
+    return HttpResponse(
+        json.dumps(errors(("", f"no such API path: {request.path}"))), status=404, content_type="application/json"
+    )
+
+
 @api.exception_handler(PermissionDenied)
 def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return _answer(request, 403, ("", str(exc) or "you may see this record but not change it"))
@@ -260,12 +285,15 @@ class Me(Schema):
     name: str
     role: str
     team: str
+    ref_prefix: str = Field(description="a ref you choose when creating a record must start with this")
 
 
 @api.get("/me", response=Me, tags=["system"])
 def me(request: HttpRequest) -> Any:
     """Who the caller is (the token's or the session's user)."""
-    return request.user
+    user: User = request.user  # type: ignore[assignment]
+    return {"username": user.username, "name": user.name, "role": user.role, "team": user.team,
+            "ref_prefix": ref_prefix(user)}  # fmt: skip
 
 
 class CalendarFeed(Schema):

@@ -143,10 +143,26 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Login lockout: five wrong passwords for one user from one address lock that pair (not the
+# user everywhere, not everyone behind the address) for a 15-minute cool-down, then it lifts.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kanelbulle.accounts.client_ip.client_ip"
+
+
+def _proxy_count() -> int:
+    raw = os.environ.get("KANELBULLE_TRUSTED_PROXIES", "").strip() or "0"
+    if not raw.isdigit():
+        raise ImproperlyConfigured(
+            f"KANELBULLE_TRUSTED_PROXIES must be how many reverse proxies are in front (0, 1, 2…), not {raw!r}"
+        )
+    return int(raw)
+
+
+# How many reverse proxies stand in front and append to X-Forwarded-For (0: trust no header).
+KANELBULLE_TRUSTED_PROXIES = _proxy_count()
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -209,6 +225,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403, 404, 413, …) is one line in the log, never a traceback.
+    "filters": {"client_errors": {"()": "kanelbulle.core.logs.ClientErrorsWithoutTraceback"}},
+    "loggers": {"django.request": {"filters": ["client_errors"]}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KANELBULLE_LOG_LEVEL", "WARNING")},
 }

@@ -1,6 +1,10 @@
-from django.urls import include, path
+from typing import Any
 
-from kanelbulle.api import api
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views import defaults
+
+from kanelbulle.api import api, api_not_found
 from kanelbulle.web.language import set_language
 
 urlpatterns = [
@@ -14,3 +18,11 @@ urlpatterns = [
     path("privacy/", include("kanelbulle.privacy.urls")),
     path("", include("kanelbulle.web.urls")),
 ]
+
+
+def handler404(request: HttpRequest, exception: Any) -> HttpResponse:
+    """Under /api/ a path that leads nowhere answers in the API's JSON error shape; pages keep
+    their HTML 404."""
+    if request.path.startswith("/api/"):
+        return api_not_found(request)
+    return defaults.page_not_found(request, exception)

@@ -33,6 +33,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name or self.username
 
+    def clean(self) -> None:
+        super().clean()
+        from kanelbulle.core.text import check_names
+
+        check_names(self, "name")
+
     @property
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER

@@ -226,3 +226,50 @@ def user_set_active(actor: User | None, user: User, active: bool) -> User:
         **({} if active else {"tokens_revoked": revoked}),
     )
     return user
+
+
+def _checked_password(user: User, password: str, field: str) -> None:
+    if not password:
+        raise ValidationError({field: [_("Give a password.")]})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({field: list(exc.messages)}) from None
+
+
+@transaction.atomic
+def password_change(user: User, *, old_password: str, new_password: str) -> User:
+    """A user changes their own password: the old one is asked, the new one must pass the
+    password rules. Every session of theirs then ends (Django ties a session to the password
+    hash); the page that called this keeps its own one (``update_session_auth_hash``)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": [_("That is not your current password.")]})
+    if new_password == old_password:
+        raise ValidationError({"new_password": [_("Choose a password other than the current one.")]})
+    _checked_password(user, new_password, "new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit(user, "password_change", user, username=user.username)
+    return user
+
+
+@transaction.atomic
+def password_set(actor: User | None, user: User, new_password: str) -> User:
+    """An admin (or the operator, from the command line) sets a user's password, e.g. when they
+    forgot it. The user's sessions end; their API tokens stay (revoke them with
+    ``kanelbulle token revoke`` if the account was misused)."""
+    _require_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _checked_password(user, new_password, "new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit(actor, "password_reset", user, username=user.username)
+    return user
+
+
+def user_by_name(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise ValidationError([_("no user named %(name)r") % {"name": username}])
+    return user

@@ -109,6 +109,36 @@ class ApiProblem(Exception):
         self.status, self.path, self.message = status, path, message
 
 
+_USER_PREFIX = re.compile(r"^u(\d+)-")
+
+
+def ref_prefix(user: Any) -> str:
+    """The refs a user may choose start with this (``GET /me`` shows it): ``u17-``."""
+    return f"u{user.pk}-"
+
+
+def claim_ref(actor: Any, model: type[Model], ref: str | None, kind: str) -> None:
+    """The one rule for a ``ref`` a client chooses when it creates a record (decisions.md).
+
+    Refs are unique per kind across the whole company, so a "taken" answer tells that a record
+    exists. To tell nobody about records they may not see, a caller may choose only refs in a
+    namespace no one else writes in: their own prefix (``u17-…``; an admin's too). An admin,
+    who sees everything, may also choose free-form refs (``c-lulea-1``), but never one in
+    another user's prefix. Any other ref is refused with the same 422 whether or not it is
+    taken; within the caller's own namespace a taken ref answers 409. Left out, one is made."""
+    if not ref:
+        return
+    mine = ref_prefix(actor)
+    owner = _USER_PREFIX.match(ref)
+    allowed = ref.startswith(mine) or (actor.is_admin_role and owner is None)
+    if not allowed:
+        raise ApiProblem(
+            422, "ref", f"choose a ref that starts with {mine} (your prefix, shown by GET /me), or leave ref out"
+        )
+    if model._default_manager.filter(ref=ref).exists():
+        raise ApiProblem(409, "ref", f"a {kind} {ref!r} already exists")
+
+
 def errors(*pairs: tuple[str, str]) -> dict[str, list[dict[str, str]]]:
     return {"errors": [{"path": path, "message": message} for path, message in pairs]}
 

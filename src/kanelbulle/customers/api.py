@@ -25,6 +25,7 @@ from kanelbulle.connectors.rest import (
     Ref,
     Username,
     actor_of,
+    claim_ref,
     expected_version,
     find,
     find_user,
@@ -294,8 +295,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilter]) -> Any:
 def create_customer(request: HttpRequest, payload: CustomerCreate, response: HttpResponse) -> Any:
     data = payload.dict(exclude_unset=True)
     ref = data.get("ref")
-    if ref and Customer.objects.filter(ref=ref).exists():
-        raise ApiProblem(409, "ref", f"a customer {ref!r} already exists")
+    claim_ref(actor_of(request), Customer, ref, "customer")
     customer = actions.customer_create(actor_of(request), ref=ref, **_customer_fields(data))
     set_etag(response, customer)
     response["Location"] = f"/api/v1/customers/{customer.ref}"
@@ -394,8 +394,7 @@ def create_contact(request: HttpRequest, payload: ContactCreate, response: HttpR
     actor = actor_of(request)
     data = payload.dict(exclude_unset=True)
     customer = find(actor, Customer.objects.all(), data.pop("customer"), path="customer")
-    if data.get("ref") and Contact.objects.filter(ref=data["ref"]).exists():
-        raise ApiProblem(409, "ref", f"a contact {data['ref']!r} already exists")
+    claim_ref(actor, Contact, data.get("ref"), "contact")
     facts = data.pop("facts", [])
     with transaction.atomic():
         contact = actions.contact_create(actor, customer, **data)

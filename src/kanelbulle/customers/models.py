@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kanelbulle.core.models import Tracked
 from kanelbulle.core.money import AmountField, CurrencyField, MoneyProperty
+from kanelbulle.core.text import check_names
 
 
 class Potential(models.TextChoices):
@@ -47,6 +48,9 @@ class Customer(Tracked):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        check_names(self, "name")
+
 
 class LawfulBasis(models.TextChoices):
     LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
@@ -71,6 +75,9 @@ class Contact(Tracked):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        check_names(self, "name")
 
 
 class FactKind(models.TextChoices):

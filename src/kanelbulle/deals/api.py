@@ -19,6 +19,7 @@ from kanelbulle.connectors.rest import (
     Ref,
     Username,
     actor_of,
+    claim_ref,
     expected_version,
     find,
     find_user,
@@ -144,8 +145,7 @@ def create_deal(request: HttpRequest, payload: DealCreate, response: HttpRespons
     data = payload.dict(exclude_unset=True)
     customer = find(actor, Customer.objects.select_related("owner"), data["customer"], path="customer")
     seller = find_user(data["user"], path="user") if data.get("user") else None
-    if data.get("ref") and Deal.objects.filter(ref=data["ref"]).exists():
-        raise ApiProblem(409, "ref", f"a deal {data['ref']!r} already exists")
+    claim_ref(actor, Deal, data.get("ref"), "deal")
     fields = _deal_fields(data)
     if fields.get("created") is None:
         fields.pop("created", None)
@@ -274,8 +274,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
 def create_order(request: HttpRequest, payload: OrderCreate, response: HttpResponse) -> Any:
     actor = actor_of(request)
     customer = find(actor, Customer.objects.select_related("owner"), payload.customer, path="customer")
-    if payload.ref and Order.objects.filter(ref=payload.ref).exists():
-        raise ApiProblem(409, "ref", f"an order {payload.ref!r} already exists")
+    claim_ref(actor, Order, payload.ref, "order")
     order = actions.order_create(
         actor, customer, ref=payload.ref, date=payload.date, value=payload.value.money(),
         margin_pct=pct_in(payload.margin_pct),

@@ -32,6 +32,7 @@ from kanelbulle.accounts.models import Role, User
 from kanelbulle.core import gazetteer
 from kanelbulle.core.models import AuditEntry, Erasure
 from kanelbulle.core.money import Money, parse_amount, parse_currency
+from kanelbulle.core.text import name_problem
 from kanelbulle.customers.models import Contact, Customer, Fact, FactKind, FactSource, LawfulBasis, Potential
 from kanelbulle.deals.models import Deal, Order, Stage
 from kanelbulle.exchange import schema as S
@@ -195,6 +196,13 @@ class _Reader:
         if len(raw) > max_len:
             self.bad(p, _("is longer than %(max)s characters") % {"max": max_len})
         return raw
+
+    def name(self, path: str, d: dict[str, Any], key: str, max_len: int, *, blank: bool = True) -> str:
+        """A name people will read: text, and the one rule for names (core.text)."""
+        value = self.text(path, d, key, max_len, blank=blank)
+        if value.strip() and (problem := name_problem(value)):
+            self.bad(f"{path}.{key}", problem)
+        return value
 
     def ref(self, path: str, d: dict[str, Any], key: str) -> str | None:
         raw = d.get(key, MISSING)
@@ -541,7 +549,7 @@ def _read_users(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             except ValidationError:
                 r.bad(f"{path}.username", _("%(value)r is not a valid user name") % {"value": username})
         values: dict[str, Any] = {
-            "name": r.text(path, d, "name", 150),
+            "name": r.name(path, d, "name", 150),
             "role": r.enum(path, d, "role", _CHOICES["Role"], Role.SELLER),
             "team": r.text(path, d, "team", 100),
             "home_city": "",
@@ -571,7 +579,7 @@ def _read_customers(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
         ref = r.ref(path, d, "ref")
         owner = r.text(path, d, "owner", 150, blank=False)
         values: dict[str, Any] = {
-            "name": r.text(path, d, "name", 200, blank=False),
+            "name": r.name(path, d, "name", 200, blank=False),
             "country": d.get("country", ""),
             "city": d.get("city", ""),
             "potential": r.enum(path, d, "potential", _CHOICES["Potential"], Potential.UNKNOWN),
@@ -637,7 +645,7 @@ def _read_contacts(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             except ValidationError:
                 r.bad(f"{path}.email", _("%(value)r is not an e-mail address") % {"value": email})
         values: dict[str, Any] = {
-            "name": r.text(path, d, "name", 200, blank=False),
+            "name": r.name(path, d, "name", 200, blank=False),
             "title": r.text(path, d, "title", 200),
             "email": email,
             "phone": r.text(path, d, "phone", 40),

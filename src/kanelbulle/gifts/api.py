@@ -21,8 +21,10 @@ from kanelbulle.connectors.rest import (
     Paging,
     ProblemsError,
     Ref,
+    claim_ref,
     errors,
     paginate,
+    set_etag,
     stamp_out,
     text,
 )
@@ -246,24 +248,27 @@ def list_gifts(request: HttpRequest, filters: Query[GiftFilter]) -> Any:
 
 
 @router.post("/gifts", response={201: GiftOut})
-def create_gift(request: HttpRequest, body: GiftCreate) -> Any:
+def create_gift(request: HttpRequest, body: GiftCreate, response: HttpResponse) -> Any:
     """Record a gift; it is checked first. `no` (for a gift we give) is refused with 422 and the
     reasons (there is no override); `ask` is stored pending a manager's approval."""
     data = _input(request, body)
-    if body.ref and Gift.objects.filter(ref=body.ref).exists():
-        raise ApiProblem(409, "ref", f"a gift with ref {body.ref} exists")
+    claim_ref(_actor(request), Gift, body.ref, "gift")
     try:
         gift, _check = actions.record_gift(_actor(request), data, ref=body.ref)
     except actions.GiftRefused as exc:
         return _refused(request, exc)
     except actions.GiftError as exc:
         raise ProblemsError(exc.problems) from None
+    set_etag(response, gift)
+    response["Location"] = f"/api/v1/gifts/{gift.ref}"
     return Status(201, render(actions.get_gift(_actor(request), gift.ref), history=True))
 
 
 @router.get("/gifts/{ref}", response=GiftOut)
-def get_gift(request: HttpRequest, ref: str) -> Any:
-    return render(_get(request, ref), history=True)
+def get_gift(request: HttpRequest, ref: str, response: HttpResponse) -> Any:
+    gift = _get(request, ref)
+    set_etag(response, gift)
+    return render(gift, history=True)
 
 
 @router.patch("/gifts/{ref}", response=GiftOut)

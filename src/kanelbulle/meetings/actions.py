@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kanelbulle.core.access import can_edit_meeting, require_edit, require_visible
+from kanelbulle.core.access import can_edit_customer, can_edit_meeting, require_edit, require_visible
 from kanelbulle.core.actions import apply_fields, audit, check_version, save_valid
 from kanelbulle.core.refs import new_ref
 from kanelbulle.customers.actions import fact_add
@@ -81,7 +81,8 @@ def log_meeting(
             _contacts_of(customer, [contact])
             fact_add(actor, contact, kind=kind, text=text, source="contact", learned=start.date())
         if honours is not None:
-            request = MeetingRequest.objects.select_for_update().get(pk=honours.pk)
+            request = MeetingRequest.objects.select_for_update().select_related("customer__owner").get(pk=honours.pk)
+            require_change_request(actor, request)
             if request.customer_id != customer.pk:
                 raise ValidationError({"honours": [_("That request is from another customer.")]})
             if request.status != RequestStatus.OPEN:
@@ -147,8 +148,25 @@ def request_open(
     return request
 
 
+def require_change_request(actor: User | None, request: MeetingRequest) -> None:
+    """The one rule for changing a meeting request, whichever way (honouring it with a meeting,
+    declining, correcting or deleting it): whoever may change its customer — the customer's
+    seller, their manager or an admin. A teammate who only sees the customer may log a meeting
+    with it, but not mark its request honoured (403)."""
+    require_visible(actor, request.customer)
+    if not may_change_requests(actor, request.customer):
+        raise PermissionDenied(
+            _("Only the customer's seller, their manager or an admin may change its meeting requests.")
+        )
+
+
+def may_change_requests(actor: User | None, customer: Customer) -> bool:
+    """Whether ``actor`` may change (honour, decline, edit, delete) the customer's requests."""
+    return can_edit_customer(actor, customer)
+
+
 def request_decline(actor: User | None, request: MeetingRequest) -> MeetingRequest:
-    require_edit(actor, request.customer)
+    require_change_request(actor, request)
     if request.status != RequestStatus.OPEN:
         raise ValidationError(_("That request is no longer open."))
     with transaction.atomic():
@@ -167,7 +185,7 @@ def request_update(
     requested_at: dt.datetime | None = None,
 ) -> MeetingRequest:
     """Correct who asked and when (the status moves only by honouring or declining)."""
-    require_edit(actor, request.customer)
+    require_change_request(actor, request)
     if contact is not None:
         _contacts_of(request.customer, [contact])
     with transaction.atomic():
@@ -186,7 +204,7 @@ def request_update(
 
 def request_delete(actor: User | None, request: MeetingRequest) -> None:
     """Remove a request recorded by mistake (a real one is declined instead, which keeps it)."""
-    require_edit(actor, request.customer)
+    require_change_request(actor, request)
     with transaction.atomic():
         audit(actor, "delete", request)
         request.delete()

@@ -28,7 +28,7 @@ from kanelbulle.connectors.rest import (
     stamp_out,
     text,
 )
-from kanelbulle.core.access import can_edit_meeting, get_visible, require_edit, require_visible, scope, unsaid_for
+from kanelbulle.core.access import can_edit_meeting, get_visible, require_visible, scope, unsaid_for
 from kanelbulle.core.actions import check_version
 from kanelbulle.customers.models import Contact, Customer
 from kanelbulle.meetings import actions
@@ -335,7 +335,7 @@ def get_request(request: HttpRequest, ref: str, response: HttpResponse) -> Any:
 def patch_request(request: HttpRequest, ref: str, payload: RequestPatch, response: HttpResponse) -> Any:
     actor = actor_of(request)
     found = _request(request, ref)
-    require_edit(actor, found.customer)
+    actions.require_change_request(actor, found)
     check_version(found, expected_version(request, payload.version))
     updated = actions.request_decline(actor, found)
     set_etag(response, updated)
@@ -347,7 +347,7 @@ def delete_request(request: HttpRequest, ref: str) -> Any:
     """Remove a request recorded by mistake (a real one you will not honour is better declined)."""
     actor = actor_of(request)
     found = _request(request, ref)
-    require_edit(actor, found.customer)
+    actions.require_change_request(actor, found)
     check_version(found, expected_version(request, None, required=False))
     actions.request_delete(actor, found)
     return Status(204, None)

@@ -79,11 +79,15 @@ class MeetingLogForm(MeetingFieldsForm):
         blank=True,
     )
 
-    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, customer: Customer, may_honour: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, customer=customer, **kwargs)
         self.initial.setdefault("start", now_minute())
         self.initial.setdefault("customer", customer.ref)
+        # Only those who may change the customer's requests are offered them (may_honour comes
+        # from meetings.actions.can_change_request; the action refuses anyone else too).
         requests = customer.meeting_requests.filter(status=RequestStatus.OPEN).select_related("contact")
+        if not may_honour:
+            requests = requests.none()
         self.fields["honours"].queryset = requests  # type: ignore[attr-defined]
         self.fields["honours"].label_from_instance = self.request_label  # type: ignore[attr-defined]
         people = [(c.pk, c.name) for c in customer.contacts.all()]

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kanelbulle.core.access import (
-    can_edit_customer,
     can_edit_meeting,
     require_edit,
     unsaid_for,
@@ -59,7 +58,12 @@ def log(request: HttpRequest) -> HttpResponseBase:
         ).first()
     if request.GET.get("modality"):
         initial["modality"] = request.GET["modality"]
-    form = MeetingLogForm(request.POST if request.method == "POST" else None, customer=customer, initial=initial)
+    form = MeetingLogForm(
+        request.POST if request.method == "POST" else None,
+        customer=customer,
+        initial=initial,
+        may_honour=actions.may_change_requests(user, customer),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             meeting = actions.log_meeting(user, customer, **form.action_fields())
@@ -157,8 +161,7 @@ def request_create(request: HttpRequest, ref: str) -> HttpResponseBase:
 def request_decline(request: HttpRequest, ref: str, request_ref: str) -> HttpResponseBase:
     user = user_of(request)
     meeting_request = _request_for(request, ref, request_ref)
-    if not can_edit_customer(user, meeting_request.customer):
-        raise PermissionDenied
+    actions.require_change_request(user, meeting_request)
     try:
         actions.request_decline(user, meeting_request)
     except ValidationError as exc:
@@ -177,7 +180,7 @@ def _request_for(request: HttpRequest, ref: str, request_ref: str) -> MeetingReq
 def request_edit(request: HttpRequest, ref: str, request_ref: str) -> HttpResponseBase:
     user = user_of(request)
     meeting_request = _request_for(request, ref, request_ref)
-    require_edit(user, meeting_request.customer)
+    actions.require_change_request(user, meeting_request)
     initial = {"contact": meeting_request.contact, "requested_at": meeting_request.requested_at,
                "version": meeting_request.version}  # fmt: skip
     form = RequestForm(request.POST or None, customer=meeting_request.customer, initial=initial)
@@ -204,7 +207,7 @@ def request_edit(request: HttpRequest, ref: str, request_ref: str) -> HttpRespon
 def request_delete(request: HttpRequest, ref: str, request_ref: str) -> HttpResponseBase:
     user = user_of(request)
     meeting_request = _request_for(request, ref, request_ref)
-    require_edit(user, meeting_request.customer)
+    actions.require_change_request(user, meeting_request)
     if request.method == "POST":
         actions.request_delete(user, meeting_request)
         return redirect("customers:detail", ref=ref)

@@ -137,7 +137,8 @@ class Budget:
             self.stopped_by = "seconds"
             return True
         self.iterations += 1
-        if self.progress is not None and now - self._last_report >= 0.5:
+        # A line as soon as the search starts, then every half second: a short run shows one too.
+        if self.progress is not None and (self.iterations == 1 or now - self._last_report >= 0.5):
             self._last_report = now
             self.progress(now - self.started, self.iterations)
         return False

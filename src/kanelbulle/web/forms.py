@@ -90,3 +90,35 @@ class UserEditForm(forms.Form):
             if (d.get("time_zone") or "") == (self.initial.get("time_zone") or ""):
                 fields["time_zone"] = ""  # follow the new place's zone
         return fields
+
+
+def _password_field(label: Any, autocomplete: str, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        help_text=help_text,
+    )
+
+
+class NewPasswordForm(forms.Form):
+    """A new password, typed twice (``accounts.services`` checks it against the password rules)."""
+
+    new_password = _password_field(
+        _("New password"), "new-password", _("At least 8 characters, not a common password.")
+    )
+    new_password_again = _password_field(_("New password again"), "new-password")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("new_password"), data.get("new_password_again")
+        if first and second and first != second:
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data
+
+
+class PasswordChangeForm(NewPasswordForm):
+    """A user's own change: the current password first."""
+
+    old_password = _password_field(_("Current password"), "current-password")
+    field_order = ["old_password", "new_password", "new_password_again"]

@@ -7,7 +7,9 @@ urlpatterns = [
     path("", views.login_page, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("home/", views.home, name="home"),
+    path("account/password/", views.own_password, name="password_change"),
     path("users/", views.users, name="users"),
     path("users/<str:username>/edit/", views.user_edit, name="user_edit"),
     path("users/<str:username>/active/", views.user_active, name="user_active"),
+    path("users/<str:username>/password/", views.user_password, name="user_password"),
 ]

@@ -4,19 +4,21 @@ change, deactivate and reactivate users; a user is never deleted, their records 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kanelbulle.accounts.models import User
-from kanelbulle.accounts.services import user_create, user_set_active, user_update
-from kanelbulle.web.forms import UserEditForm, UserForm
+from kanelbulle.accounts.services import password_change, password_set, user_create, user_set_active, user_update
+from kanelbulle.web.forms import NewPasswordForm, PasswordChangeForm, UserEditForm, UserForm
 from kanelbulle.web.home import home_context
-from kanelbulle.web.pages import apply_errors, user_of, workspace
+from kanelbulle.web.pages import apply_errors, form_page, user_of, workspace
 
 
 def login_page(request: HttpRequest) -> HttpResponseBase:
@@ -129,4 +131,57 @@ def user_active(request: HttpRequest, username: str) -> HttpResponse:
         "web/user_active.html",
         {"person": person, "problems": problems, "self": person.pk == actor.pk},
         status=status,
+    )
+
+
+@workspace
+def own_password(request: HttpRequest) -> HttpResponseBase:
+    """Anyone changes their own password: the current one first. Their other sessions (another
+    browser, the phone) end; this one stays logged in."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            changed = password_change(user_of(request), old_password=d["old_password"], new_password=d["new_password"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            update_session_auth_hash(request, changed)
+            messages.success(request, _("Your password is changed. You were logged out everywhere else."))
+            return redirect("web:home")
+    return form_page(
+        request,
+        form,
+        title=_("Change your password"),
+        back=reverse("web:home"),
+        submit=_("Change password"),
+        intro=_("You stay logged in here; your other sessions (another browser, your phone) end."),
+    )
+
+
+@workspace
+def user_password(request: HttpRequest, username: str) -> HttpResponseBase:
+    """An admin sets a user's password (they forgot it); that user's sessions end."""
+    actor = _admin_only(request)
+    person = get_object_or_404(User, username=username)
+    form = NewPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = password_set(actor, person, form.cleaned_data["new_password"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if changed.pk == actor.pk:
+                update_session_auth_hash(request, changed)
+            messages.success(
+                request, _("Password set for %(name)s. Their sessions have ended.") % {"name": person.username}
+            )
+            return redirect("web:users")
+    return form_page(
+        request,
+        form,
+        title=_("Set a password for %(name)s") % {"name": person.username},
+        back=reverse("web:users"),
+        submit=_("Set password"),
+        intro=_("Give them the new password by a safe way; they can change it themselves after logging in."),
     )

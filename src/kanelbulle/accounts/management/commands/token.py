@@ -9,7 +9,7 @@ from django.core.management.base import CommandParser
 from django.db.models import Q
 from django.utils import timezone
 
-from kanelbulle.accounts.models import ApiToken, CalendarToken, User
+from kanelbulle.accounts.models import ApiToken, CalendarToken, User, hash_token
 from kanelbulle.accounts.services import token_create
 from kanelbulle.core.command import InputError, KbCommand, add_subcommands
 
@@ -17,7 +17,7 @@ from kanelbulle.core.command import InputError, KbCommand, add_subcommands
 class Command(KbCommand):
     help = (
         "API tokens: `token create NAME` prints a new token (stored hashed); `token list [NAME]`; "
-        "`token revoke PREFIX`; `token calendar NAME` prints a new calendar feed address."
+        "`token revoke PREFIX|TOKEN`; `token calendar NAME` prints a new calendar feed address."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,8 +28,8 @@ class Command(KbCommand):
         create.add_argument("--label", default="", help="what the token is for")
         listing = sub.add_parser("list", help="list tokens (prefix, user, label, created, last used, revoked)")
         listing.add_argument("username", metavar="NAME", nargs="?")
-        revoke = sub.add_parser("revoke", help="revoke a token by the prefix `token list` shows")
-        revoke.add_argument("prefix", metavar="PREFIX")
+        revoke = sub.add_parser("revoke", help="revoke a token by the prefix `token list` shows, or the whole token")
+        revoke.add_argument("prefix", metavar="PREFIX|TOKEN")
         calendar = sub.add_parser("calendar", help="print a new calendar feed path for a user (revokes the old)")
         calendar.add_argument("username", metavar="NAME")
         for each in (create, listing, revoke, calendar):
@@ -73,8 +73,14 @@ class Command(KbCommand):
             self.stdout.write(f"{row['prefix']}…  {row['user']:<12} {state:<24} {used:<18} {row['label']}")
 
     def _revoke(self, options: dict[str, Any]) -> None:
-        prefix = options["prefix"].rstrip("…")
-        matches = list(ApiToken.objects.filter(Q(prefix=prefix) | Q(prefix__startswith=prefix), revoked_at=None))
+        prefix = options["prefix"].strip().rstrip("…")
+        # The whole token (as `token create` printed it) names one token by its hash; a prefix
+        # (as `token list` shows it, or its start) by what is stored in clear.
+        matches = list(
+            ApiToken.objects.filter(
+                Q(key_hash=hash_token(prefix)) | Q(prefix=prefix) | Q(prefix__startswith=prefix), revoked_at=None
+            )
+        )
         if not matches:
             raise InputError(f"no active token starts with {prefix!r} (see `kanelbulle token list`)")
         if len(matches) > 1:

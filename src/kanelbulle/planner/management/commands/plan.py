@@ -94,6 +94,16 @@ class Command(KbCommand):
             if progress is not None:
                 sys.stderr.write("\r\033[K")
                 sys.stderr.flush()
+        solver = document.get("solver", {})
+        if solver.get("stopped_by") == "seconds" and solver.get("iterations") == 0:
+            sys.stderr.write(
+                _(
+                    "warning: the time limit was spent before the search began (%(seconds)s s reading the book "
+                    "and building the problem): the plan is unsearched; give more --seconds or --iterations"
+                )
+                % {"seconds": solver.get("seconds")}
+                + "\n"
+            )
         if options["json"]:
             self.emit_json(document)
         else:
