@@ -282,3 +282,25 @@ def test_a_far_away_meeting_request_weighs_in_the_value_and_is_offered_as_a_trip
     assert worth["value"]["request"] == sek(40000)
     assert "The customer has asked to meet: the request adds 40,000 SEK" in worth["summary"]
     assert {o["mode"] for o in worth["options"] if o["available"]} == {"air", "video"}
+
+
+@pytest.mark.django_db
+def test_the_plan_page_shows_a_waiting_request_as_a_trip_or_a_video_meeting(personas: Personas) -> None:
+    from django.test import Client
+
+    from kanelbulle.meetings.models import MeetingRequest
+
+    near = Customer.objects.create(
+        ref="c-solna", name="Solna Verktyg AB", country="SE", city="Solna", lat=59.36, lon=18.00,
+        time_zone="Europe/Stockholm", owner=personas.seller, visit_minutes=60,
+    )  # fmt: skip
+    MeetingRequest.objects.create(
+        ref="r-solna", customer=near, requested_at=dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC), status="open"
+    )
+    client = Client()
+    client.force_login(personas.seller)
+    made = client.post("/plan/solve/", {"start": "2026-12-07", "days": "2", "today": "2026-11-24"})
+    assert made.status_code == 302
+    html = client.get(made["Location"]).content.decode()
+    assert "Asked to meet: a trip or a video meeting" in html and "Solna Verktyg AB" in html
+    assert "a video meeting costs 0 SEK" in html and "in the plan" in html

@@ -358,7 +358,15 @@ def _request_floor(currency: str, today: dt.date) -> Decimal:
     return _in(Decimal(str(policy.data["value_of_hour"])) * hours, policy.data["currency"], currency, today)
 
 
-def request_options(problem: Any, values: dict[str, VisitValue], plan: dict[str, Any]) -> list[dict[str, Any]]:
+def _request_facts(v: Any) -> tuple[str, int, Decimal, Decimal]:
+    """(name, open requests, value, at stake) of a VisitValue or of its listed form (a saved plan's)."""
+    if isinstance(v, VisitValue):
+        return v.name, v.requests, v.amount, v.at_stake
+    stake = v.get("at_stake") or {"amount": "0"}
+    return str(v.get("name", "")), int(v.get("requests", 0)), Decimal(v["value"]["amount"]), Decimal(stake["amount"])
+
+
+def request_options(problem: Any, values: dict[str, Any], plan: dict[str, Any]) -> list[dict[str, Any]]:
     """Each customer with a waiting meeting request: met in the plan or not, and both ways to meet.
 
     The trip is there and back from home by each leg's cheapest allowed mode (the plan's own model),
@@ -374,7 +382,10 @@ def request_options(problem: Any, values: dict[str, VisitValue], plan: dict[str,
     out = []
     for visit in problem.visits:
         v = values.get(visit.ref)
-        if v is None or not v.requests:
+        if v is None:
+            continue
+        name, requests, amount, at_stake = _request_facts(v)
+        if not requests:
             continue
         go = best_leg(problem, problem.home_lat, problem.home_lon, visit.lat, visit.lon)
         back = best_leg(problem, visit.lat, visit.lon, problem.home_lat, problem.home_lon)
@@ -384,13 +395,13 @@ def request_options(problem: Any, values: dict[str, VisitValue], plan: dict[str,
         out.append(
             {
                 "ref": visit.ref,
-                "name": v.name,
-                "requests": v.requests,
+                "name": name,
+                "requests": requests,
                 "planned": visit.ref in planned,
                 "trip": {"mode": go.mode, "minutes_one_way": math.ceil(go.minutes - 1e-9), "hotel_night": night,
-                         "cost": _money(cost, problem.currency), "value": _money(v.amount, problem.currency)},
+                         "cost": _money(cost, problem.currency), "value": _money(amount, problem.currency)},
                 "video": {"cost": _money(Decimal(0), problem.currency),
-                          "value_kept": _money(v.at_stake, problem.currency)},
+                          "value_kept": _money(at_stake, problem.currency)},
             }
         )  # fmt: skip
     return out

@@ -179,6 +179,7 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
         "meetings": plan_meetings(plan) if plan.accepted_at else [],
         "notes": doc.get("notes", []),
         "travel_policy": doc.get("travel_policy"),
+        "meeting_requests": doc.get("meeting_requests", []),
     }
 
 
