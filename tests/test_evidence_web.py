@@ -149,12 +149,13 @@ def test_bad_input_exits_2_with_one_clear_line(book: Personas, args: list[str], 
     assert Deal.objects.count() == before
 
 
-def test_a_deal_in_a_currency_without_a_rate_fails_naming_it(book: Personas) -> None:
+def test_a_deal_in_a_currency_without_a_rate_is_left_out_naming_it(book: Personas) -> None:
     Deal.objects.filter(ref="d0").update(value_currency="EUR")
     result = run("evidence", "--json", "--today", TODAY.isoformat())
-    assert result.code == 1
-    assert result.out == ""
-    assert "no exchange rate for" in result.err and "kanelbulle rates import" in result.err
+    assert result.code == 0, result.err
+    assert [(r["ref"], r["currency"]) for r in result.json["left_out"]["records"]] == [("d0", "EUR")]
+    text = run("evidence", "--today", TODAY.isoformat())
+    assert "1 record left out: its amount cannot be converted to SEK (no exchange rate): d0 (EUR " in text.out
 
 
 def test_amounts_are_converted_to_the_company_currency(book: Personas) -> None:

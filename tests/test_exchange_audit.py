@@ -44,7 +44,13 @@ def test_the_operator_export_carries_the_audit_log_oldest_first() -> None:
         ("operator", "privacy_export", "contact", "p-1"),
         ("operator", "erase", "contact", "p-2"),
     ]
-    assert log[2]["detail"] == {"facts": 0, "gifts_redacted": 0, "meetings_redacted": 0}
+    assert log[2]["detail"] == {
+        "facts": 0,
+        "gifts_redacted": 0,
+        "meetings_redacted": 0,
+        "records_redacted": 0,
+        "changed": [],
+    }
     assert all(e["at"].endswith("+00:00") for e in log)
     assert [e["at"] for e in log] == sorted(e["at"] for e in log)
     assert list(log[2]) == ["at", "who", "action", "kind", "ref", "detail"]

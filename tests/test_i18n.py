@@ -32,7 +32,7 @@ def test_the_swedish_catalogue_is_complete_and_compiled(po_path: Path) -> None:
         compiled = read_mo(f)
     for message in catalogue:
         if message.id:
-            entry = compiled.get(message.id)
+            entry = compiled.get(message.id, message.context)  # a msgctxt is part of the key
             assert entry is not None, f"{message.id!r} is not compiled; run scripts/i18n.sh"
             expected = tuple(message.string) if isinstance(message.string, (tuple, list)) else message.string
             got = tuple(entry.string) if isinstance(entry.string, (tuple, list)) else entry.string

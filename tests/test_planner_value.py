@@ -130,7 +130,7 @@ def test_a_dropped_visits_reason_comes_out_in_swedish_with_its_code_unchanged(tm
     assert english.json["solver"]["stopped_by"] == swedish.json["solver"]["stopped_by"] == "iterations"
     en, sv = english.json["dropped"][0], swedish.json["dropped"][0]
     assert en["code"] == sv["code"] == "not_worth"
-    assert en["reason"].startswith("not worth the trip: value 10.00 SEK < marginal travel cost")
-    assert sv["reason"].startswith("inte värt resan: värdet 10.00 SEK < resekostnaden för att lägga till besöket")
+    assert en["reason"].startswith("not worth the trip: value SEK\xa010 < marginal travel cost")
+    assert sv["reason"].startswith("inte värt resan: värdet 10\xa0kr < resekostnaden för att lägga till besöket")
     text = run("plan", "--problem", str(path), "--iterations", "200", "--language", "sv")
     assert "inte värt resan" in text.out and "totalt" in text.out

@@ -173,10 +173,10 @@ def test_anonymous_users_are_sent_to_log_in(client: Client, li: Contact) -> None
 def test_an_admin_exports_and_erases_with_confirmation(client: Client, personas: Personas, li: Contact) -> None:
     client.force_login(personas.admin)
     assert li.name in client.get("/privacy/?q=li").content.decode()
-    exported = client.get(f"/privacy/contacts/{li.ref}/export/").json()
+    exported = client.post(f"/privacy/contacts/{li.ref}/export/", {"format": "json"}).json()
     assert exported["facts"][0]["text"] == "Two schnauzers: Max and Moritz"
-    assert "unsaid" not in exported["meetings"][0]  # not the admin's to read
-    readable = client.get(f"/privacy/contacts/{li.ref}/export/?format=html").content.decode()
+    assert exported["meetings"][0]["unsaid"] == "Li seemed worried about the owners"  # the person's (Art. 15)
+    readable = client.post(f"/privacy/contacts/{li.ref}/export/", {"format": "html"}).content.decode()
     assert "Two schnauzers" in readable
     client.post(f"/privacy/contacts/{li.ref}/erase/", {"confirm": "wrong"})
     assert Contact.objects.filter(ref=li.ref).exists()

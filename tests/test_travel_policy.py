@@ -280,7 +280,7 @@ def test_a_far_away_meeting_request_weighs_in_the_value_and_is_offered_as_a_trip
     assert asked["video"] == {"cost": sek(0), "value_kept": sek(40000)}
     worth = run("trip-worth", "--today", "2026-11-24", "--customer", "c-boston", "--json").json
     assert worth["value"]["request"] == sek(40000)
-    assert "The customer has asked to meet: the request adds 40,000 SEK" in worth["summary"]
+    assert "The customer has asked to meet: the request adds SEK\xa040,000" in worth["summary"]
     assert {o["mode"] for o in worth["options"] if o["available"]} == {"air", "video"}
 
 

@@ -206,7 +206,7 @@ def test_the_customer_page_shows_people_facts_timeline_deals_orders_and_requests
         "The gift register",
     ]:
         assert expected in text, expected
-    assert "SEK1,234.50" in text and "€8,000.00" in text
+    assert "SEK\xa01,234.50" in text and "€8,000" in text  # core.money.format_money: no ".00" on whole amounts
 
 
 def test_amounts_and_dates_follow_the_language(personas: Personas, book: Book) -> None:

@@ -323,6 +323,7 @@ class Home(Schema):
 class UserOut(Schema):
     username: str
     name: str
+    email: str = Field(description="work e-mail address; empty when none is recorded")
     role: str
     team: str
     home: Home | None
@@ -342,7 +343,14 @@ def render_user(user: User) -> dict[str, Any]:
     home = None
     if user.home_city or user.home_lat is not None:
         home = {"city": user.home_city, "country": user.home_country, "lat": user.home_lat, "lon": user.home_lon}
-    return {"username": user.username, "name": user.name, "role": user.role, "team": user.team, "home": home}
+    return {
+        "username": user.username,
+        "name": user.name,
+        "email": user.email,
+        "role": user.role,
+        "team": user.team,
+        "home": home,
+    }
 
 
 class UserFilter(Paging):

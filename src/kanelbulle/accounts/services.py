@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,21 +23,46 @@ from kanelbulle.core import gazetteer
 from kanelbulle.core.actions import audit
 
 
-def user_create(*, username: str, role: str, password: str | None = None, name: str = "", team: str = "") -> User:
+def clean_email(raw: Any, user: User | None = None) -> tuple[str, str | None]:
+    """A user's e-mail address as stored (domain in lower case) and the problem with it, if any.
+
+    Empty means none. The format is Django's ``validate_email``; two users never share an address
+    (a CSV owner or a digest must find exactly one)."""
+    email = User.objects.normalize_email(str(raw or "").strip())
+    if not email:
+        return "", None
+    try:
+        validate_email(email)
+    except ValidationError:
+        return email, _("%(value)s is not an e-mail address") % {"value": email}
+    others = User.objects.filter(email__iexact=email)
+    other = (others.exclude(pk=user.pk) if user is not None else others).first()
+    if other is not None:
+        return email, _("%(value)s is already the address of %(user)s") % {"value": email, "user": other.username}
+    return email, None
+
+
+def user_create(
+    *, username: str, role: str, password: str | None = None, name: str = "", team: str = "", email: str = ""
+) -> User:
     """Add a user; a missing password leaves the account unable to log in until one is set."""
     problems: list[str] = []
     if role not in Role.values:
         problems.append(f"role must be one of {', '.join(Role.values)}, not {role!r}")
     if User.objects.filter(username=username).exists():
         problems.append(f"a user named {username!r} already exists")
-    user = User(username=username, role=role, name=name, team=team, is_staff=role == Role.ADMIN)
+    email, bad_email = clean_email(email)
+    if bad_email:
+        problems.append(f"email: {bad_email}")
+    user = User(username=username, role=role, name=name, team=team, email=email, is_staff=role == Role.ADMIN)
     try:
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
         problems += [
             f"{field}: {' '.join(msgs)}"
             for field, msgs in exc.message_dict.items()
-            if field != "username" or not any("already exists" in m for m in msgs)
+            if (field != "username" or not any("already exists" in m for m in msgs))
+            and not (field == "email" and bad_email)
         ]
     if password is not None:
         try:
@@ -61,7 +87,7 @@ def token_create(*, username: str, name: str = "") -> tuple[ApiToken, str]:
     return ApiToken.issue(user, name)
 
 
-USER_FIELDS = {"name", "role", "team", "home_city", "home_country", "home_lat", "home_lon", "time_zone"}
+USER_FIELDS = {"name", "email", "role", "team", "home_city", "home_country", "home_lat", "home_lon", "time_zone"}
 PLACE_FIELDS = {"home_city", "home_country", "home_lat", "home_lon"}
 
 
@@ -133,7 +159,7 @@ def _home(user: User, fields: dict[str, Any], problems: dict[str, list[str]]) ->
 
 @transaction.atomic
 def user_update(actor: User | None, user: User, **fields: Any) -> User:
-    """Change a user's name, role, team, home place and time zone (admins only).
+    """Change a user's name, e-mail address, role, team, home place and time zone (admins only).
 
     The home place: a city and country are looked up in the offline gazetteer (which also gives
     the time zone when none is given), unless explicit lat and lon are given. An admin cannot take
@@ -150,6 +176,12 @@ def user_update(actor: User | None, user: User, **fields: Any) -> User:
         values["name"] = str(fields["name"] or "").strip()
     if "team" in fields:
         values["team"] = str(fields["team"] or "").strip()
+    if "email" in fields:
+        email, bad_email = clean_email(fields["email"], user)
+        if bad_email:
+            problems.setdefault("email", []).append(bad_email)
+        else:
+            values["email"] = email
     if "role" in fields:
         role = str(fields["role"] or "")
         if role not in Role.values:

@@ -5,6 +5,14 @@ The file's encoding (UTF-8, UTF-8 with BOM, Windows-1252) and dialect (comma, se
 are detected, amounts may use a Swedish decimal comma, and every row problem is reported with
 its line number. All or nothing: a file with any problem stores nothing. Records keep a ref made
 from the tool's own id (``c-hs-1234``), so importing the same file again updates, never doubles.
+
+A company row is matched to an existing customer before one is created (:class:`CustomerIndex`):
+by the tool's id (our ref ``c-pd-12``, or the id kept from an earlier match: ``SourceId``), then
+by organisation number, then by normalised name and
+place (case, accents' composition, punctuation and a leading or trailing legal form such as ``AB``
+or ``GmbH`` do not count; the city and the country must be the same). Every match is reported;
+two or more candidates at the same step are a problem (nothing is guessed). Contacts and deals
+name their company, which is found the same way (by normalised name) and must be one customer.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,8 +38,9 @@ from kanelbulle.connectors.report import Report, Rollback
 from kanelbulle.connectors.vcard import e164
 from kanelbulle.core.access import NotVisible, scope
 from kanelbulle.core.money import Money, is_currency
+from kanelbulle.core.values import value_problems
 from kanelbulle.customers import actions as customer_actions
-from kanelbulle.customers.models import Contact, Customer
+from kanelbulle.customers.models import Contact, Customer, SourceId
 from kanelbulle.deals import actions as deal_actions
 from kanelbulle.deals.models import Deal
 
@@ -46,6 +56,19 @@ class Mapping:
     identify: tuple[str, ...]
     columns: dict[str, tuple[str, ...]]
 
+
+#: Columns that hold a company's registration number (a custom field in each of the three tools).
+ORG_COLUMNS = (
+    "Organisation number", "Organization number", "Organisationsnummer", "Org number", "Org. number", "Org.nr",
+    "Orgnr", "Company number", "Registration number", "VAT number",
+)  # fmt: skip
+#: Legal forms left out of a normalised name when they open or close it.
+LEGAL_FORMS = frozenset(
+    {
+        "ab", "aktiebolag", "publ", "hb", "kb", "as", "asa", "aps", "a/s", "oy", "oyj", "gmbh", "ag", "ltd", "limited",
+        "inc", "llc", "plc", "bv", "nv", "sa", "sarl", "srl", "spa",
+    }
+)  # fmt: skip
 
 PRESETS: dict[str, dict[str, Any]] = {
     "hubspot": {
@@ -65,6 +88,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             }),
             Mapping("company", ("Company name",), {
                 "id": ("Record ID", "Company ID"), "name": ("Company name",), "city": ("City",),
+                "org": ORG_COLUMNS,
                 "country": ("Country/Region", "Country"), "owner": ("Company owner", "Company Owner"),
             }),
         ],
@@ -88,6 +112,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             }),
             Mapping("company", ("Organization - Name",), {
                 "id": ("Organization - ID",), "name": ("Organization - Name",),
+                "org": tuple(f"Organization - {c}" for c in ORG_COLUMNS) + ORG_COLUMNS,
                 "city": ("Organization - Address - City/town/village/locality", "Organization - City"),
                 "country": ("Organization - Address - Country", "Organization - Country"),
                 "owner": ("Organization - Owner",),
@@ -109,6 +134,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             }),
             Mapping("company", ("Account Name",), {
                 "id": ("Account ID",), "name": ("Account Name",), "city": ("Billing City",),
+                "org": ORG_COLUMNS,
                 "country": ("Billing Country",), "owner": ("Account Owner",),
             }),
         ],
@@ -196,6 +222,77 @@ def parse_country(raw: str) -> str:
         raise ValueError(f"{raw!r} is not a country") from None
 
 
+# -- matching existing customers --------------------------------------------------------------
+
+
+def normal_name(name: str) -> str:
+    """``Norrbotten Stål AB`` and ``NORRBOTTEN STÅL, AB.`` alike: NFKC, case-folded, punctuation as
+    spaces, a legal form that opens or closes the name left out."""
+    words = re.sub(r"[^\w/]+", " ", unicodedata.normalize("NFKC", name).casefold()).split()
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    while len(words) > 1 and words[0] in LEGAL_FORMS:
+        words.pop(0)
+    return " ".join(words)
+
+
+def normal_org(number: str) -> str:
+    """``556677-8899`` and ``5566778899`` alike (letters and digits only, upper case)."""
+    return re.sub(r"[^0-9A-Za-z]", "", number).upper()
+
+
+def normal_place(city: str, country: str) -> tuple[str, str]:
+    return (" ".join(unicodedata.normalize("NFKC", city).casefold().split()), country.upper())
+
+
+class Ambiguous(ValueError):
+    """Two or more customers fit a row at the same step: reported, never guessed."""
+
+
+class CustomerIndex:
+    """The customers the importing user may see, by organisation number and by normalised name
+    (with place): read once per file, kept up to date as the file creates customers."""
+
+    def __init__(self, actor: User | None) -> None:
+        self.actor = actor
+        self.by_org: dict[str, list[Customer]] = {}
+        self.by_name: dict[str, list[Customer]] = {}
+        for c in scope(actor, Customer.objects.select_related("owner")).order_by("ref"):
+            self.add(c)
+
+    def add(self, c: Customer) -> None:
+        if normal_org(c.org_number):
+            self.by_org.setdefault(normal_org(c.org_number), []).append(c)
+        self.by_name.setdefault(normal_name(c.name), []).append(c)
+
+    @staticmethod
+    def _one(found: list[Customer], what: str, how: str) -> Customer | None:
+        if len(found) > 1:
+            refs = ", ".join(f"{c.ref} ({c.city})" for c in found)
+            raise Ambiguous(f"{what} fits {len(found)} customers by {how}: {refs}; nothing was guessed")
+        return found[0] if found else None
+
+    def match(self, name: str, org: str, city: str, country: str) -> tuple[Customer | None, str]:
+        """The one customer that is this company, and how it was found ("" when none is)."""
+        if normal_org(org):
+            found = self._one(self.by_org.get(normal_org(org), []), repr(name), "organisation number")
+            if found is not None:
+                return found, "organisation number"
+        place = normal_place(city, country)
+        same = [
+            c
+            for c in self.by_name.get(normal_name(name), [])
+            if normal_place(c.city, c.country) == place
+            and not (normal_org(org) and normal_org(c.org_number) and normal_org(c.org_number) != normal_org(org))
+        ]
+        found = self._one(same, repr(name), "name and place")
+        return (found, "name and place") if found is not None else (None, "")
+
+    def named(self, name: str) -> Customer | None:
+        """The one customer a contact's or deal's company column names."""
+        return self._one(self.by_name.get(normal_name(name), []), f"company {name!r}", "name")
+
+
 # -- importing --------------------------------------------------------------------------------
 
 
@@ -223,7 +320,8 @@ def import_csv_data(raw: bytes, preset: str, *, actor: User | None, name: str = 
         expected = "; ".join(f"{m.kind}: {', '.join(m.identify)}" for m in config["mappings"])
         report.problem("line 1", f"these columns are not a {preset} export (expected {expected})")
         return report
-    importer = _Importer(config, mapping, actor, report, comma_decimal=getattr(dialect, "delimiter", ",") == ";")
+    comma_decimal = getattr(dialect, "delimiter", ",") == ";"
+    importer = _Importer(config, mapping, actor, report, comma_decimal=comma_decimal, headers=headers, tool=preset)
     try:
         with transaction.atomic():
             for row in reader:
@@ -245,9 +343,20 @@ def import_csv_data(raw: bytes, preset: str, *, actor: User | None, name: str = 
 
 class _Importer:
     def __init__(
-        self, config: dict[str, Any], mapping: Mapping, actor: User | None, report: Report, *, comma_decimal: bool
+        self,
+        config: dict[str, Any],
+        mapping: Mapping,
+        actor: User | None,
+        report: Report,
+        *,
+        comma_decimal: bool,
+        headers: list[str],
+        tool: str,
     ) -> None:
         self.config, self.mapping, self.actor, self.report = config, mapping, actor, report
+        self.headers = headers
+        self.tool = tool
+        self.index = CustomerIndex(actor)
         self.comma_decimal = comma_decimal
         self.kinds: dict[str, Callable[[str, dict[str, str]], None]] = {
             "company": self.company,
@@ -270,6 +379,11 @@ class _Importer:
                 self.report.problem(line, (f"{field}: " if field else "") + " ".join(messages))
         except (PermissionDenied, NotVisible) as exc:
             self.report.problem(line, str(exc) or "you may not change that customer")
+
+    def column(self, field: str) -> str:
+        """The file's column holding our ``field`` (to name it in a problem)."""
+        names = self.mapping.columns[field]
+        return next((c for c in names if c in self.headers), names[0])
 
     def ref(self, prefix: str, values: dict[str, str]) -> str | None:
         ident = re.sub(r"[^A-Za-z0-9]", "", values.get("id", ""))
@@ -297,10 +411,24 @@ class _Importer:
     def customer(self, name: str) -> Customer:
         if not name:
             raise ValueError("names no company")
-        found = scope(self.actor, Customer.objects.select_related("owner")).filter(name__iexact=name).first()
+        found = self.index.named(name)
         if found is None:
             raise ValueError(f"company {name!r} is not a customer here (import the companies first)")
         return found
+
+    def matched(self, line: str, what: str, ref: str, how: str) -> None:
+        self.report.matched.append((line, f"{what} is {ref} (matched by {how})"))
+
+    def keep(self, line: str, name: str, existing: Customer, how: str, org: str, *, ident: str | None) -> None:
+        """A company row that is a customer of ours: reported, the customer kept as it is (its
+        organisation number filled in when it had none), and the tool's id remembered."""
+        self.matched(line, repr(name), existing.ref, how)
+        fill: dict[str, Any] = {"org_number": org} if org and not existing.org_number else {}
+        if fill:
+            customer_actions.customer_update(self.actor, existing, **fill)
+        if ident is not None:
+            SourceId.objects.get_or_create(tool=self.tool, ident=ident, defaults={"customer": existing})
+        self.count(False, bool(fill))
 
     def count(self, created: bool, changed: bool = True) -> None:
         if created:
@@ -322,19 +450,35 @@ class _Importer:
             "city": v["city"][:120],
             "country": parse_country(v["country"]),
         }
+        org = v.get("org", "")[:32]
         ref = self.ref("c", v)
-        existing = (
-            scope(self.actor, Customer.objects.select_related("owner"))
-            .filter(Q(ref=ref) if ref else Q(name__iexact=v["name"]))
-            .first()
-        )
+        existing = scope(self.actor, Customer.objects.select_related("owner")).filter(ref=ref).first() if ref else None
+        if existing is None and ref and Customer.objects.filter(ref=ref).exists():
+            raise ValueError(f"{ref} belongs to a customer you may not see")
+        ident = v["id"][:64]
+        if existing is None and ident:
+            # Matched to a customer of ours by an earlier import of this tool: its id was kept.
+            link = SourceId.objects.filter(tool=self.tool, ident=ident).select_related("customer").first()
+            if link is not None:
+                if not scope(self.actor, Customer.objects.all()).filter(pk=link.customer_id).exists():
+                    raise ValueError(f"{self.tool} id {ident} belongs to a customer you may not see")
+                existing, how = link.customer, f"its {self.tool} id {ident}"
+                self.keep(line, v["name"], existing, how, org, ident=None)
+                return
         if existing is None:
-            if ref and Customer.objects.filter(ref=ref).exists():
-                raise ValueError(f"{ref} belongs to a customer you may not see")
+            # Not yet imported from this tool: the same company may be here already.
+            existing, how = self.index.match(fields["name"], org, fields["city"], fields["country"])
+            if existing is not None:
+                self.keep(line, v["name"], existing, how, org, ident=ident or None)
+                return
             fields["owner"] = self.owner(v["owner"])
-            customer_actions.customer_create(self.actor, ref=ref, **fields)
+            if org:
+                fields["org_number"] = org
+            self.index.add(customer_actions.customer_create(self.actor, ref=ref, **fields))
             self.count(True)
             return
+        if org:
+            fields["org_number"] = org
         changes = {k: val for k, val in fields.items() if getattr(existing, k) != val}
         if changes:
             customer_actions.customer_update(self.actor, existing, **changes)
@@ -349,11 +493,20 @@ class _Importer:
         if v["phone"]:
             fields["phone"] = e164(v["phone"], customer.country)
         ref = self.ref("p", v)
-        query = Q(ref=ref) if ref else Q(customer=customer, email__iexact=fields["email"]) if fields["email"] else None
-        existing = Contact.objects.filter(query).select_related("customer").first() if query else None
+        existing = Contact.objects.filter(ref=ref).select_related("customer").first() if ref else None
+        if existing is None and ref and Contact.objects.filter(ref=ref).exists():
+            raise ValueError(f"{ref} belongs to a contact you may not see")
+        if existing is None and fields["email"]:
+            existing = Contact.objects.filter(customer=customer, email__iexact=fields["email"]).first()
+            if existing is not None:
+                # The same person from another tool (or without an id): fill what we lack, keep the rest.
+                self.matched(line, repr(name), existing.ref, f"e-mail at {customer.ref}")
+                fill = {k: val for k, val in fields.items() if val and not getattr(existing, k)}
+                if fill:
+                    customer_actions.contact_update(self.actor, existing, **fill)
+                self.count(False, bool(fill))
+                return
         if existing is None:
-            if ref and Contact.objects.filter(ref=ref).exists():
-                raise ValueError(f"{ref} belongs to a contact you may not see")
             customer_actions.contact_create(
                 self.actor, customer, ref=ref, lawful_basis="legitimate_interest", source="import", **fields
             )
@@ -372,6 +525,9 @@ class _Importer:
         if not is_currency(currency):
             raise ValueError(f"{v['currency']!r} is not an ISO 4217 currency")
         amount = parse_amount(v["amount"], comma_decimal=self.comma_decimal) if v["amount"] else Decimal("0.00")
+        problems = value_problems(amount, currency)  # the one rule every way in applies (core/values.py)
+        if problems:
+            raise ValueError("; ".join(f"{self.column(part)}: {message}" for part, message in problems))
         stage_raw = v["stage"].strip().lower()
         stage = self.config["stages"].get(stage_raw, "open")
         fields: dict[str, Any] = {"title": v["title"][:200], "value": Money(amount, currency), "stage": stage}
@@ -381,8 +537,19 @@ class _Importer:
             fields["closed"] = parse_date(v["closed"])
         ref = self.ref("d", v)
         existing = Deal.objects.filter(ref=ref).select_related("customer").first() if ref else None
-        if existing is None and ref is None:
-            existing = Deal.objects.filter(customer=customer, title=fields["title"]).first()
+        if existing is None:
+            same = list(Deal.objects.filter(customer=customer, title=fields["title"]).order_by("ref"))
+            if len(same) > 1:
+                refs = ", ".join(d.ref for d in same)
+                raise Ambiguous(
+                    f"deal {fields['title']!r} fits {len(same)} deals at {customer.ref}: {refs}; nothing was guessed"
+                )
+            if same and ref is not None:
+                # The same deal from another tool: reported, and left as it is here.
+                self.matched(line, repr(fields["title"]), same[0].ref, f"title at {customer.ref}")
+                self.count(False, False)
+                return
+            existing = same[0] if same else None
         if existing is None:
             seller = self.owner(v["owner"]) if v["owner"] or self.actor is None else None
             deal_actions.deal_create(self.actor, customer, seller=seller, ref=ref, **fields)

@@ -25,6 +25,7 @@ class Report:
     problems: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
+    matched: list[tuple[str, str]] = field(default_factory=list)  # rows that found an existing record
     stored: bool = False
 
     def problem(self, location: str, message: str) -> None:
@@ -38,6 +39,7 @@ class Report:
             "stored": self.stored,
             "skipped": [{"location": loc, "message": msg} for loc, msg in self.skipped],
             "unmatched": self.unmatched,
+            "matched": [{"location": loc, "message": msg} for loc, msg in self.matched],
             "problems": [{"location": loc, "message": msg} for loc, msg in self.problems],
         }
 

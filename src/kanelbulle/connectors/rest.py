@@ -213,12 +213,12 @@ class In(Schema):
 
 def find(actor: Any, qs: QuerySet[M], ref: str, *, path: str, customer_path: str = "") -> M:
     """A record named in a body: one the caller may not see is reported as not existing (422)."""
-    from kanelbulle.core.access import NotVisible, get_visible
+    from kanelbulle.core.access import NotVisible, get_visible, no_such
 
     try:
         return get_visible(actor, qs, customer_path, ref=ref)
     except NotVisible:
-        raise ApiProblem(422, path, f"there is no {qs.model._meta.model_name} {ref!r}") from None
+        raise ApiProblem(422, path, no_such(qs.model, ref)) from None
 
 
 def find_user(username: str, *, path: str) -> Any:

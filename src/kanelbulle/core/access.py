@@ -96,3 +96,12 @@ def get_visible(user: User | None, qs: QuerySet[M], customer_path: str = "", **l
     if obj is None:
         raise NotVisible(str(lookup))
     return obj
+
+
+def no_such(model: type[Model], ref: str) -> str:
+    """How a record that does not exist for the caller is reported, in the caller's language
+    (``there is no customer 'c-x'``, ``det finns ingen kund 'c-x'``): the same words whether it
+    does not exist or may not be seen."""
+    from django.utils.translation import gettext
+
+    return gettext("there is no %(kind)s %(ref)s") % {"kind": model._meta.verbose_name, "ref": repr(ref)}

@@ -48,6 +48,9 @@ class Erasure(models.Model):
     kind = models.CharField(max_length=32)
     ref = models.CharField(max_length=64)
     erased_at = models.DateTimeField()
+    # "kind:ref" of the records whose free text the erasure redacted: an import of a document
+    # exported before the erasure never puts their old text back.
+    records = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="erasure_unique")]

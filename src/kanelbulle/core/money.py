@@ -126,3 +126,28 @@ class MoneyProperty:
     def __set__(self, obj: Any, value: Money | None) -> None:
         setattr(obj, self.amount_attr, None if value is None else value.amount)
         setattr(obj, self.currency_attr, "" if value is None else value.currency)
+
+
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+
+
+def format_money(amount: Decimal | int | str, currency: str, language: str | None = None) -> str:
+    """The one way an amount is written for a reader, in their language (Babel's CLDR patterns):
+    ``SEK 163,000`` and ``€8,000.50`` in English, ``163 000 kr`` and ``8 000,50 €`` in Swedish.
+
+    Öre and cents are shown only when there are any; a currency written as letters is kept apart
+    from the digits by a no-break space. ``language`` defaults to the active one.
+    """
+    from babel import Locale
+    from babel.numbers import format_currency, get_currency_symbol
+    from django.utils.translation import get_language
+
+    lang = (language or get_language() or "en").split("-")[0].split("_")[0]
+    locale = Locale.parse(LOCALES.get(lang, "en_GB"))
+    value = Decimal(amount)
+    pattern = locale.currency_formats["standard"].pattern
+    if value == value.to_integral_value():
+        pattern = pattern.replace(".00", "")
+    if get_currency_symbol(currency, locale).isalpha():
+        pattern = pattern.replace("¤#", "¤\xa0#").replace("¤-", "¤\xa0-")
+    return format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)

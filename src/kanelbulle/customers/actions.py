@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kanelbulle.accounts.models import User
 
 CUSTOMER_FIELDS = {
-    "name", "country", "city", "lat", "lon", "time_zone", "owner", "potential", "public_sector",
+    "name", "org_number", "country", "city", "lat", "lon", "time_zone", "owner", "potential", "public_sector",
     "visit_minutes", "opening_hours", "accepts_gifts", "gift_max_amount", "gift_max_currency", "tender_open_until",
 }  # fmt: skip
 CONTACT_FIELDS = {"name", "title", "email", "phone", "lawful_basis", "source"}

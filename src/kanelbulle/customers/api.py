@@ -79,6 +79,7 @@ class GiftPolicyOut(Schema):
 
 class CustomerFields(In):
     name: Name
+    org_number: text(32) = Field("", description="the company's registration number, e.g. 556677-8899")  # type: ignore[valid-type]
     country: Country
     city: text(120, 1)  # type: ignore[valid-type]
     lat: Lat | None = None
@@ -103,6 +104,7 @@ class CustomerPut(CustomerFields):
 
 class CustomerPatch(In):
     name: Name | None = None
+    org_number: text(32) | None = None  # type: ignore[valid-type]
     country: Country | None = None
     city: text(120, 1) | None = None  # type: ignore[valid-type]
     lat: Lat | None = None
@@ -121,6 +123,7 @@ class CustomerPatch(In):
 class CustomerOut(Schema):
     ref: str
     name: str
+    org_number: str
     country: str
     city: str
     lat: float
@@ -214,7 +217,8 @@ def render_customer(c: Customer) -> dict[str, Any]:
     if c.accepts_gifts is not None or c.gift_max_amount is not None:
         policy = {"accepts_gifts": c.accepts_gifts, "max_value": money_out(c.gift_max)}
     return {
-        "ref": c.ref, "name": c.name, "country": c.country, "city": c.city, "lat": c.lat, "lon": c.lon,
+        "ref": c.ref, "name": c.name, "org_number": c.org_number, "country": c.country, "city": c.city,
+        "lat": c.lat, "lon": c.lon,
         "time_zone": c.time_zone, "owner": c.owner.username, "potential": c.potential,
         "public_sector": c.public_sector, "visit_minutes": c.visit_minutes, "opening_hours": c.opening_hours,
         "gift_policy": policy,

@@ -65,6 +65,9 @@ class OpeningHoursField(forms.CharField):
 
 class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
+    org_number = forms.CharField(
+        label=_("Organisation number"), max_length=32, required=False, help_text=_("E.g. 556677-8899.")
+    )
     country = forms.CharField(
         label=_("Country"), max_length=2, min_length=2, help_text=_("Two letters, e.g. SE, NO, DE, CN.")
     )

@@ -21,6 +21,9 @@ class Potential(models.TextChoices):
 class Customer(Tracked):
     ref = models.CharField(_("ref"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    # The company's registration number (Swedish organisationsnummer, VAT or company number), as
+    # written; compared without spaces, dashes or case (CSV presets match customers by it).
+    org_number = models.CharField(_("organisation number"), max_length=32, blank=True)
     country = models.CharField(_("country"), max_length=2)
     city = models.CharField(_("city"), max_length=120)
     lat = models.FloatField(_("latitude"))
@@ -50,6 +53,23 @@ class Customer(Tracked):
 
     def clean(self) -> None:
         check_names(self, "name")
+
+
+class SourceId(models.Model):
+    """A customer's id in another tool (a CSV preset's ``Organization - ID``), kept when an import
+    matched the row to a customer made another way, so the next import finds it by that id."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="source_ids")
+    tool = models.CharField(_("tool"), max_length=16)
+    ident = models.CharField(_("id in the tool"), max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tool", "ident"], name="customer_source_id_once")]
+        verbose_name = _("id in another tool")
+        verbose_name_plural = _("ids in other tools")
+
+    def __str__(self) -> str:
+        return f"{self.tool}:{self.ident}"
 
 
 class LawfulBasis(models.TextChoices):

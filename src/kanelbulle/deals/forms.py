@@ -17,7 +17,10 @@ PCT = {"min_value": 0, "max_value": 100, "max_digits": 5, "decimal_places": 2, "
 
 
 class MoneyFields(forms.Form):
-    value_amount = forms.DecimalField(label=_("Value"), min_value=0, max_digits=18, decimal_places=2)
+    """A value; whether it may be negative (an order's credit note) and whether its currency has rates
+    is the one rule of core/values.py, which the model's ``clean`` applies and the view shows here."""
+
+    value_amount = forms.DecimalField(label=_("Value"), max_digits=18, decimal_places=2)
     value_currency = CurrencyField(label=_("Currency"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

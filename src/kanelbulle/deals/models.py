@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kanelbulle.core.models import Tracked
 from kanelbulle.core.money import AmountField, CurrencyField, MoneyProperty
+from kanelbulle.core.values import clean_value
 from kanelbulle.customers.models import Customer
 
 
@@ -39,6 +40,9 @@ class Deal(Tracked):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        clean_value(self)  # not negative, a currency with rates (core/values.py)
+
 
 class Order(Tracked):
     ref = models.CharField(_("ref"), max_length=64, unique=True)
@@ -56,3 +60,6 @@ class Order(Tracked):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.date}"
+
+    def clean(self) -> None:
+        clean_value(self, credit=True)  # a negative order is a credit note (core/values.py)

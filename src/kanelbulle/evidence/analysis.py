@@ -84,6 +84,19 @@ class OrderIn:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A record the analysis could not use: its amount cannot be converted to the company currency."""
+
+    kind: Literal["deal", "order"]
+    ref: str
+    currency: str
+    on: dt.date
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "ref": self.ref, "currency": self.currency, "date": self.on.isoformat()}
+
+
+@dataclass(frozen=True)
 class Book:
     deals: Sequence[DealIn]
     meetings: Sequence[MeetingIn]
@@ -91,6 +104,7 @@ class Book:
     orders: Sequence[OrderIn] = ()
     today: dt.date = field(default_factory=dt.date.today)
     currency: str = "SEK"
+    left_out: Sequence[LeftOut] = ()  # records that could not be converted (never a silent 1:1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,6 +238,7 @@ class Result:
     by_country: list[Breakdown]
     today: dt.date
     currency: str
+    left_out: tuple[LeftOut, ...] = ()
 
     @property
     def win(self) -> Outcome:
@@ -244,6 +259,7 @@ class Result:
             "by_seller": [b.to_json() for b in self.by_seller],
             "by_country": [b.to_json() for b in self.by_country],
             "shrunk_win_odds_ratio": _r(shrunk_win_uplift(self)),
+            "left_out": {"count": len(self.left_out), "records": [r.to_json() for r in self.left_out]},
             "reading": reading if reading is not None else readings["en"],
             "readings": readings,
         }
@@ -759,4 +775,5 @@ def analyse(book: Book, *, only: Iterable[str] | None = None, breakdowns: bool =
         by_country=_breakdown(rows, lambda r: r.customer.country) if n_countries > 1 else [],
         today=book.today,
         currency=book.currency,
+        left_out=tuple(book.left_out),
     )

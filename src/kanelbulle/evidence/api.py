@@ -41,7 +41,7 @@ def evidence(
     from kanelbulle.core.access import NotVisible
     from kanelbulle.core.days import today_or_default
     from kanelbulle.core.rates import NoRate
-    from kanelbulle.evidence.book import evidence_for
+    from kanelbulle.evidence.book import evidence_for, left_out_note
     from kanelbulle.evidence.reading import read
 
     day = today_or_default(today)
@@ -57,4 +57,6 @@ def evidence(
         raise ApiProblem(409, "", str(exc)) from None
     readings = {"en": read(result, "en"), "sv": read(result, "sv")}
     lang = translation.get_language() or "en"
-    return result.to_json(readings=readings, reading=readings.get(lang[:2], readings["en"]))
+    doc = result.to_json(readings=readings, reading=readings.get(lang[:2], readings["en"]))
+    doc["left_out"]["note"] = left_out_note(result.left_out)  # records that could not be converted
+    return doc

@@ -3,23 +3,28 @@
 Who sees what: the operator (``viewer=None``) and admins see every deal; a manager their team's
 deals; a seller only their own. ``seller`` narrows further to one seller's deals. Amounts are
 converted to the company currency at the rate of the record's date (a deal's close date, or its
-creation while open; an order's date); a missing rate raises ``NoRate``, never a silent 1:1.
+creation while open; an order's date). A record whose amount cannot be converted (no rate for its
+currency on that date) is never counted 1:1 and never breaks the team's analysis: it is left out
+and listed in ``Book.left_out`` (and so in the result), for the page, the API and the command to say.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kanelbulle.core.access import scope
 from kanelbulle.core.gazetteer import haversine_km
 from kanelbulle.core.money import Money
-from kanelbulle.core.rates import RateBook
-from kanelbulle.evidence.analysis import Book, CustomerIn, DealIn, MeetingIn, OrderIn, Result, analyse
+from kanelbulle.core.rates import NoRate, RateBook
+from kanelbulle.evidence.analysis import Book, CustomerIn, DealIn, LeftOut, MeetingIn, OrderIn, Result, analyse
 
 if TYPE_CHECKING:
     from kanelbulle.accounts.models import User
@@ -58,14 +63,27 @@ def load_book(
     currency: str = settings.COMPANY_CURRENCY
     rates = RateBook()
 
+    left_out: list[LeftOut] = []
+
     def company(amount: object, code: str, on: dt.date) -> object:
         money = Money(amount, code)  # type: ignore[arg-type]
         return rates.convert(money, currency, on).amount
+
+    def converted(kind: str, ref: str, amount: object, code: str, on: dt.date) -> object | None:
+        try:
+            return company(amount, code, on)
+        except (NoRate, ValueError):
+            left_out.append(LeftOut(kind, ref, code, on))  # type: ignore[arg-type]
+            return None
 
     deals_qs = visible_deals(viewer, seller=seller, since=since).select_related("customer", "user")
     deals: list[DealIn] = []
     customers: dict[int, CustomerIn] = {}
     for d in deals_qs:
+        on = d.closed if d.stage != "open" and d.closed else d.created
+        value = converted("deal", d.ref, d.value_amount, d.value_currency, on)
+        if value is None:
+            continue
         c = d.customer
         if c.pk not in customers:
             customers[c.pk] = CustomerIn(
@@ -75,7 +93,6 @@ def load_book(
         distance = None
         if seller_user.home_lat is not None and seller_user.home_lon is not None:
             distance = haversine_km(seller_user.home_lat, seller_user.home_lon, c.lat, c.lon)
-        on = d.closed if d.stage != "open" and d.closed else d.created
         deals.append(
             DealIn(
                 key=d.ref,
@@ -84,7 +101,7 @@ def load_book(
                 created=d.created,
                 stage=d.stage,  # type: ignore[arg-type]
                 closed=d.closed,
-                value=company(d.value_amount, d.value_currency, on),  # type: ignore[arg-type]
+                value=value,  # type: ignore[arg-type]
                 margin_pct=d.margin_pct,
                 distance_km=distance,
             )
@@ -104,12 +121,15 @@ def load_book(
         .iterator()
     ]
     earliest = min((d.created for d in deals), default=today) - dt.timedelta(days=366)
-    orders = [
-        OrderIn(str(cid), day, company(amount, code, day))  # type: ignore[arg-type]
-        for cid, day, amount, code in Order.objects.filter(customer_id__in=ids, date__gte=earliest)
-        .values_list("customer_id", "date", "value_amount", "value_currency")
+    orders = []
+    for cid, ref, day, amount, code in (
+        Order.objects.filter(customer_id__in=ids, date__gte=earliest)
+        .values_list("customer_id", "ref", "date", "value_amount", "value_currency")
         .iterator()
-    ]
+    ):
+        value = converted("order", ref, amount, code, day)
+        if value is not None:
+            orders.append(OrderIn(str(cid), day, value))  # type: ignore[arg-type]
     return Book(
         deals=deals,
         meetings=meetings,
@@ -117,6 +137,7 @@ def load_book(
         orders=orders,
         today=today,
         currency=currency,
+        left_out=left_out,
     )
 
 
@@ -129,3 +150,17 @@ def evidence_for(
 ) -> Result:
     """The analysis of the deals ``viewer`` may see (narrowed to ``seller`` and ``since``)."""
     return analyse(load_book(viewer, seller=seller, since=since, today=today))
+
+
+def left_out_note(left_out: Sequence[LeftOut], shown: int = 10) -> str:
+    """One sentence naming the records the analysis left out (empty when none), for pages and commands."""
+    if not left_out:
+        return ""
+    refs = ", ".join(f"{r.ref} ({r.currency} {r.on.isoformat()})" for r in left_out[:shown])
+    if len(left_out) > shown:
+        refs += " " + _("and %(n)s more") % {"n": len(left_out) - shown}
+    return ngettext(
+        "%(n)s record left out: its amount cannot be converted to %(currency)s (no exchange rate): %(refs)s.",
+        "%(n)s records left out: their amounts cannot be converted to %(currency)s (no exchange rate): %(refs)s.",
+        len(left_out),
+    ) % {"n": len(left_out), "currency": settings.COMPANY_CURRENCY, "refs": refs}

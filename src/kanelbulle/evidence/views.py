@@ -42,7 +42,7 @@ def _modality_label(modality: str) -> str:
 @login_required
 def evidence_page(request: HttpRequest) -> HttpResponse:
     from kanelbulle.core.rates import NoRate
-    from kanelbulle.evidence.book import evidence_for, sees_only_own
+    from kanelbulle.evidence.book import evidence_for, left_out_note, sees_only_own
     from kanelbulle.evidence.charts import forest_plot, modality_plot
     from kanelbulle.evidence.reading import read
 
@@ -71,6 +71,7 @@ def evidence_page(request: HttpRequest) -> HttpResponse:
         own_only=sees_only_own(request.user),  # type: ignore[arg-type]
         forest_svg=mark_safe(forest_plot(result)),  # noqa: S308 - our own SVG, text escaped by ElementTree
         modality_svg=mark_safe(modality_plot(result)),  # noqa: S308
+        left_out=left_out_note(result.left_out),
         reading_en=read(result, "en"),
         reading_sv=read(result, "sv"),
         modality_rows=[{"label": _modality_label(r.modality), "row": r} for r in result.by_first_modality if r.closed],

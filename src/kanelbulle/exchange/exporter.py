@@ -128,6 +128,7 @@ def export_document(*, as_user: User | None = None) -> dict[str, Any]:
     doc["gifts"] = [_gift(g, ref_of, zone_of, contact_ref) for g in gifts]
     erasures = [
         {"kind": e.kind, "ref": e.ref, "erased_at": e.erased_at.astimezone(dt.UTC).isoformat()}
+        | ({"records": list(e.records)} if e.records else {})
         for e in Erasure.objects.order_by("kind", "ref")
     ]
     _put(doc, "erasures", erasures)
@@ -178,6 +179,7 @@ def audit_log() -> list[dict[str, Any]]:
 def _user(u: User) -> dict[str, Any]:
     out: dict[str, Any] = {"username": u.username, "name": u.name, "role": u.role}
     _put(out, "team", u.team)
+    _put(out, "email", u.email)
     if u.home_city and u.home_country:
         home: dict[str, Any] = {"city": u.home_city, "country": u.home_country}
         if u.home_lat is not None and u.home_lon is not None:
@@ -190,6 +192,9 @@ def _customer(c: Customer) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ref": c.ref,
         "name": c.name,
+    }
+    _put(out, "org_number", c.org_number)
+    out |= {
         "country": c.country,
         "city": c.city,
         "lat": c.lat,
@@ -226,7 +231,7 @@ def _contact(c: Contact, ref_of: dict[int, str], facts: list[Fact]) -> dict[str,
     _put(out, "email", c.email)
     _put(out, "phone", c.phone)
     out["lawful_basis"] = c.lawful_basis
-    _put(out, "source", c.source)
+    out["source"] = c.source  # even empty: left out, the import would say "import" (not a round trip)
     _put(
         out,
         "facts",

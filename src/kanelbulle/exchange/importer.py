@@ -33,6 +33,7 @@ from kanelbulle.core import gazetteer
 from kanelbulle.core.models import AuditEntry, Erasure
 from kanelbulle.core.money import Money, parse_amount, parse_currency
 from kanelbulle.core.text import name_problem
+from kanelbulle.core.values import stored_currencies, value_problems
 from kanelbulle.customers.models import Contact, Customer, Fact, FactKind, FactSource, LawfulBasis, Potential
 from kanelbulle.deals.models import Deal, Order, Stage
 from kanelbulle.exchange import schema as S
@@ -164,6 +165,7 @@ class _Reader:
         self.strict = strict
         self.problems: list[Problem] = []
         self.ignored: list[str] = []
+        self.stored: frozenset[str] | None = None  # currencies with stored rates, read once
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -272,7 +274,12 @@ class _Reader:
             return None
         return value
 
-    def money(self, path: str, d: dict[str, Any], key: str, *, negative: bool = False) -> Money | None:
+    def money(
+        self, path: str, d: dict[str, Any], key: str, *, negative: bool = False, value: bool = True
+    ) -> Money | None:
+        """An amount with its currency. ``value``: a deal's, order's or gift's value, held to the one
+        rule every way in applies (core/values.py: not negative unless ``negative`` (a credit note),
+        a currency the company has rates for); otherwise (a gift limit) only not negative."""
         raw = d.get(key, MISSING)
         if raw is MISSING or raw is None:
             return None
@@ -289,7 +296,7 @@ class _Reader:
             except ValueError as exc:
                 self.bad(f"{p}.amount", str(exc))
             else:
-                if amount < 0 and not negative:
+                if amount < 0 and not negative and not value:
                     self.bad(f"{p}.amount", _("must not be negative"))
                     amount = None
         if "currency" in raw:
@@ -297,6 +304,14 @@ class _Reader:
                 currency = parse_currency(raw["currency"])
             except ValueError as exc:
                 self.bad(f"{p}.currency", str(exc))
+        if value and amount is not None and currency is not None:
+            if self.stored is None:
+                self.stored = stored_currencies()
+            problems = value_problems(amount, currency, credit=negative, stored=self.stored)
+            for part, message in problems:
+                self.bad(f"{p}.{part}", message)
+            if problems:
+                return None
         if amount is None or currency is None:
             return None
         return Money(amount, currency)
@@ -539,6 +554,10 @@ def _read(raw_doc: Any) -> tuple[_Doc, _Reader]:
 
 def _read_users(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
     username_field = User._meta.get_field("username")
+    # Two users never share an address: not in the document, nor with a user stored under another name.
+    emails: dict[str, tuple[str, str]] = {
+        e.casefold(): (repr(u), u) for u, e in User.objects.exclude(email="").values_list("username", "email")
+    }
     for path, d in _records(r, raw_doc, "users", S.USER_FIELDS, S.USER_REQUIRED):
         n = len(r.problems)
         username = r.text(path, d, "username", 150, blank=False)
@@ -557,6 +576,21 @@ def _read_users(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             "home_lat": None,
             "home_lon": None,
         }
+        if "email" in d:  # left out: a stored address is kept
+            email = User.objects.normalize_email(r.text(path, d, "email", 254).strip())
+            if email:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    r.bad(f"{path}.email", _("%(value)r is not an e-mail address") % {"value": email})
+                else:
+                    other = emails.setdefault(email.casefold(), (path, username))
+                    if other[1] != username:
+                        r.bad(
+                            f"{path}.email",
+                            _("%(value)r is also the address of %(other)s") % {"value": email, "other": other[0]},
+                        )
+            values["email"] = email
         home = d.get("home")
         if home is not None:
             h = r.record(f"{path}.home", home, S.HOME_FIELDS, {"city", "country"})
@@ -580,6 +614,7 @@ def _read_customers(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
         owner = r.text(path, d, "owner", 150, blank=False)
         values: dict[str, Any] = {
             "name": r.name(path, d, "name", 200, blank=False),
+            "org_number": r.text(path, d, "org_number", 32),
             "country": d.get("country", ""),
             "city": d.get("city", ""),
             "potential": r.enum(path, d, "potential", _CHOICES["Potential"], Potential.UNKNOWN),
@@ -599,7 +634,7 @@ def _read_customers(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             gp = r.record(f"{path}.gift_policy", policy, S.GIFT_POLICY_FIELDS, {"accepts_gifts"})
             if gp is not None:
                 values["accepts_gifts"] = r.boolean(f"{path}.gift_policy", gp, "accepts_gifts", True)
-                limit = r.money(f"{path}.gift_policy", gp, "max_value")
+                limit = r.money(f"{path}.gift_policy", gp, "max_value", value=False)
                 if limit is not None:
                     values.update(gift_max_amount=limit.amount, gift_max_currency=limit.currency)
         if len(r.problems) == n and ref:
@@ -813,6 +848,16 @@ def _read_erasures(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
         kind = r.enum(path, d, "kind", S.ERASABLE)
         ref = r.ref(path, d, "ref")
         erased_at = r.datetime(path, d, "erased_at")
+        records = d.get("records", [])
+        good = isinstance(records, list) and all(
+            isinstance(x, str) and x.partition(":")[0] in S.ERASURE_RECORD_KINDS and x.partition(":")[2]
+            for x in records
+        )
+        if not good:
+            r.bad(
+                f"{path}.records",
+                _('must be a list of "kind:ref" such as "meeting:m-1" (kinds meeting, gift, deal, contact)'),
+            )
         if len(r.problems) == n and kind and ref:
             key = (kind, ref)
             other = doc.erasures.get(key)
@@ -821,7 +866,7 @@ def _read_erasures(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
                     f"{path}.ref", _("%(ref)r is used twice: here and at %(other)s") % {"ref": ref, "other": other.path}
                 )
             else:
-                doc.erasures[key] = _Rec(path, ref, {"kind": kind, "erased_at": erased_at})
+                doc.erasures[key] = _Rec(path, ref, {"kind": kind, "erased_at": erased_at, "records": records})
 
 
 def _read_audit_log(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
@@ -1351,15 +1396,17 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
     changed_erasures: list[Erasure] = []
     for (kind, ref), rec in doc.erasures.items():
         known_e = stored.get((kind, ref))
+        records = rec.values["records"]
         if known_e is None:
-            new_erasures.append(Erasure(kind=kind, ref=ref, erased_at=rec.values["erased_at"]))
-        elif known_e.erased_at != rec.values["erased_at"]:
+            new_erasures.append(Erasure(kind=kind, ref=ref, erased_at=rec.values["erased_at"], records=records))
+        elif known_e.erased_at != rec.values["erased_at"] or not set(records) <= set(known_e.records):
             known_e.erased_at = rec.values["erased_at"]
+            known_e.records = sorted(set(known_e.records) | set(records))
             changed_erasures.append(known_e)
         else:
             counts["erasures"].unchanged += 1
     Erasure.objects.bulk_create(new_erasures)
-    Erasure.objects.bulk_update(changed_erasures, ["erased_at"])
+    Erasure.objects.bulk_update(changed_erasures, ["erased_at", "records"])
     counts["erasures"].created += len(new_erasures)
     counts["erasures"].updated += len(changed_erasures)
 
@@ -1457,8 +1504,13 @@ def import_document(doc: object, *, dry_run: bool = False, actor_label: str = "i
     With ``dry_run`` the same work is done in a transaction that is rolled back, so the report
     says exactly what would change and nothing is written.
     """
+    # An old export never restores what an erasure took (privacy/reimport.py); on a copy.
+    from kanelbulle.privacy.reimport import scrub
+
+    doc, scrubbed = scrub(doc)
     parsed, reader = _read(doc)
     report = ImportReport(dry_run=dry_run)
+    report.notes.extend(scrubbed)
     if isinstance(doc, dict) and doc.get(S.AUDIT_LOG) is not None:
         report.counts[S.AUDIT_LOG] = KindCounts()
     if isinstance(doc, dict) and doc.get(S.TRAVEL_POLICIES) is not None:

@@ -32,13 +32,14 @@ SINGULAR = {plural: singular for singular, plural in ERASABLE.items()} | {"users
 
 TOP_LEVEL = {"format", "strict", "exported_at", *KINDS, AUDIT_LOG, TRAVEL_POLICIES}
 
-USER_FIELDS = {"username", "name", "role", "team", "home"}
+USER_FIELDS = {"username", "name", "role", "team", "email", "home"}
 USER_REQUIRED = {"username", "name", "role"}
 HOME_FIELDS = {"city", "country", "lat", "lon"}
 
 CUSTOMER_FIELDS = {
     "ref",
     "name",
+    "org_number",
     "country",
     "city",
     "lat",
@@ -117,8 +118,10 @@ GIFT_FIELDS = {
 }
 GIFT_REQUIRED = {"ref", "direction", "customer", "user", "date", "description", "category", "value"}
 
-ERASURE_FIELDS = {"kind", "ref", "erased_at"}
-ERASURE_REQUIRED = ERASURE_FIELDS
+ERASURE_FIELDS = {"kind", "ref", "erased_at", "records"}
+ERASURE_REQUIRED = {"kind", "ref", "erased_at"}
+# An erasure's ``records``: "kind:ref" of the records whose free text it redacted.
+ERASURE_RECORD_KINDS = ("meeting", "gift", "deal", "contact")
 
 # The audit log (operator exports only). ``who`` is a username, or the label of whoever acted
 # without one ("operator", "demo", …); left out when not known (the user was deleted).

@@ -25,6 +25,7 @@ from kanelbulle.core.actions import audit
 from kanelbulle.core.money import Money, parse_amount, parse_currency
 from kanelbulle.core.rates import NoRate, convert
 from kanelbulle.core.refs import new_ref
+from kanelbulle.core.values import value_problems
 from kanelbulle.customers.models import Contact, Customer
 from kanelbulle.gifts import etiquette
 from kanelbulle.gifts.models import Category, Direction, Gift, GiftChange, GiftPolicy, Verdict
@@ -137,9 +138,6 @@ def parse_input(
     value_amount: Decimal | None = None
     try:
         value_amount = parse_amount(amount)
-        if value_amount < 0:
-            problems.append(("value.amount", _("must not be negative (got %(amount)s)") % {"amount": amount}))
-            value_amount = None
     except ValueError as exc:
         problems.append(("value.amount", str(exc) if amount is not None else _("required")))
     value_currency: str | None = None
@@ -149,6 +147,12 @@ def parse_input(
         problems.append(
             ("value.currency", _("%(code)r is not an ISO 4217 currency code such as SEK") % {"code": currency})
         )
+    for part, message in value_problems(value_amount, value_currency):  # the one rule (core/values.py)
+        problems.append((f"value.{part}", message))
+        if part == "amount":
+            value_amount = None
+        else:
+            value_currency = None
     direction = direction or Direction.GIVEN
     if direction not in Direction.values:
         problems.append(("direction", _("must be given or received, not %(value)r") % {"value": direction}))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kanelbulle.core.models import Tracked
 from kanelbulle.core.money import AmountField, CurrencyField, MoneyProperty
+from kanelbulle.core.values import clean_value
 from kanelbulle.customers.models import Contact, Customer
 
 
@@ -114,6 +115,9 @@ class Gift(Tracked):
 
     def __str__(self) -> str:
         return self.description
+
+    def clean(self) -> None:
+        clean_value(self)  # not negative, a currency with rates (core/values.py)
 
     @property
     def status(self) -> str:

@@ -6,7 +6,6 @@ given and received apart; voided gifts are listed (the register hides nothing) b
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from kanelbulle.core.csvout import SafeDictWriter
 from kanelbulle.core.money import Money
 from kanelbulle.gifts.models import Gift
 
@@ -139,7 +139,7 @@ def to_csv(report: Report) -> str:
     """One row per gift, then total rows (``row`` = customer_total, person_total, seller_total,
     total), one per direction with gifts, amounts in the company currency."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="", lineterminator="\n")
+    writer = SafeDictWriter(out, fieldnames=COLUMNS, restval="", lineterminator="\n")  # no formulas
     writer.writeheader()
     for g in report.gifts:
         writer.writerow(gift_row(g))

@@ -5,7 +5,6 @@ Views only read the request, ask ``service`` and render; the judgements live in 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kanelbulle.accounts.models import Role, User
 from kanelbulle.core.access import NotVisible
+from kanelbulle.core.csvout import SafeWriter
 from kanelbulle.core.days import today_of
 from kanelbulle.insights.attention import Item
 from kanelbulle.insights.service import attention_for, list_owner
@@ -98,7 +98,7 @@ def size_bias_page(request: HttpRequest) -> HttpResponse:
 def _csv(items: list[Item], today: dt.date) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="size-bias-{today.isoformat()}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)  # every cell escaped against formulas (core/csvout.py)
     writer.writerow(
         [
             "customer",
@@ -123,7 +123,7 @@ def _csv(items: list[Item], today: dt.date) -> HttpResponse:
         writer.writerow(
             [
                 item.customer,
-                _safe(item.name),
+                item.name,
                 item.owner,
                 f.get("potential", ""),
                 f.get("revenue_12m", ""),
@@ -136,15 +136,10 @@ def _csv(items: list[Item], today: dt.date) -> HttpResponse:
                 f.get("signals", ""),
                 item.priority,
                 item.health.score,
-                _safe(item.reasons[0].message),
+                item.reasons[0].message,
             ]
         )
     return response
-
-
-def _safe(text: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 __all__ = ["_", "attention_page", "size_bias_page"]

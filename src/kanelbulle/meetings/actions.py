@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,23 +58,74 @@ def log_meeting(
     next_step_date: dt.date | None = None,
     honours: MeetingRequest | None = None,
     status: str = "",
+    ref: str | None = None,
 ) -> Meeting:
     """Record a meeting the actor had (or will have) with a customer, in one transaction.
 
     Honouring an open request marks it ``honoured`` and the meeting as asked for by the customer.
+    A ``ref`` made by the caller (a phone logging offline) makes the call idempotent: the same ref
+    again, by the same author for the same customer, returns the meeting stored the first time
+    (its facts and honoured request included) and changes nothing, even when both calls arrive at
+    once; a ref already taken by anything else is refused at ``ref``.
     """
+    if ref:
+        try:
+            return _log_meeting(actor, customer, start=start, modality=modality, duration_minutes=duration_minutes,
+                                requested_by_customer=requested_by_customer, contacts=contacts, notes=notes,
+                                unsaid=unsaid, new_facts=new_facts, next_step=next_step,
+                                next_step_date=next_step_date, honours=honours, status=status, ref=ref)  # fmt: skip
+        except IntegrityError:
+            pass  # another call stored this ref between our look and our insert: answer with it
+        except ValidationError as exc:
+            if not (hasattr(exc, "error_dict") and "ref" in exc.error_dict):
+                raise
+        return _same_meeting(actor, customer, ref)
+    return _log_meeting(actor, customer, start=start, modality=modality, duration_minutes=duration_minutes,
+                        requested_by_customer=requested_by_customer, contacts=contacts, notes=notes,
+                        unsaid=unsaid, new_facts=new_facts, next_step=next_step, next_step_date=next_step_date,
+                        honours=honours, status=status, ref=new_ref("meeting"))  # fmt: skip
+
+
+def _same_meeting(actor: User, customer: Customer, ref: str) -> Meeting:
+    """The meeting already stored under ``ref``, if it is this author's for this customer."""
+    found = Meeting.objects.filter(ref=ref).first()
+    if found is None or found.user_id != actor.pk or found.customer_id != customer.pk:
+        raise ValidationError({"ref": [_("Another meeting already has the ref %(ref)s.") % {"ref": ref}]})
+    return found
+
+
+def _log_meeting(
+    actor: User,
+    customer: Customer,
+    *,
+    start: dt.datetime,
+    modality: str,
+    duration_minutes: int,
+    requested_by_customer: bool,
+    contacts: Sequence[Contact],
+    notes: str,
+    unsaid: str,
+    new_facts: Sequence[tuple[Contact, str, str]],
+    next_step: str,
+    next_step_date: dt.date | None,
+    honours: MeetingRequest | None,
+    status: str,
+    ref: str,
+) -> Meeting:
     require_visible(actor, customer)
     if not (actor.is_admin_role or customer.owner_id == actor.pk or (actor.team and customer.owner.team == actor.team)):
         raise PermissionDenied
     if timezone.is_naive(start):
         raise ValidationError({"start": [_("The start needs a time zone.")]})
     meeting = Meeting(
-        ref=new_ref("meeting"), customer=customer, user=actor, start=start, modality=modality,
+        ref=ref, customer=customer, user=actor, start=start, modality=modality,
         duration_minutes=duration_minutes, requested_by_customer=requested_by_customer or honours is not None,
         notes=notes, unsaid=unsaid, next_step=next_step, next_step_date=next_step_date, status=status,
     )  # fmt: skip
     people = _contacts_of(customer, contacts)
     with transaction.atomic():
+        if Meeting.objects.filter(ref=ref).exists():
+            raise ValidationError({"ref": [_("Another meeting already has the ref %(ref)s.") % {"ref": ref}]})
         save_valid(meeting)
         meeting.contacts.set(people)
         for contact, kind, text in new_facts:

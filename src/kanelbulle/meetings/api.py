@@ -61,6 +61,11 @@ class MeetingFields(In):
 
 
 class MeetingCreate(MeetingFields):
+    ref: Ref | None = Field(
+        None,
+        description="made by the caller (a phone logging offline): the same ref again, from the same author "
+        "for the same customer, stores nothing and answers as the first call did; left out: one is made",
+    )
     customer: Ref
     honours: Ref | None = Field(None, description="ref of an open meeting request this meeting honours")
     new_facts: list[NewFact] = Field(default_factory=list, max_length=50)
@@ -160,7 +165,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilter]) -> Any:
 
 @router.post("/meetings", response={201: MeetingOut}, exclude_unset=True)
 def create_meeting(request: HttpRequest, payload: MeetingCreate, response: HttpResponse) -> Any:
-    """Log a meeting the caller had or will have (the caller is its author)."""
+    """Log a meeting the caller had or will have (the caller is its author). Idempotent with a `ref`."""
     actor = actor_of(request)
     data = payload.dict()
     customer = find(actor, Customer.objects.select_related("owner"), data.pop("customer"), path="customer")
@@ -245,6 +250,17 @@ def delete_meeting(request: HttpRequest, ref: str) -> Any:
     check_version(meeting, expected_version(request, None, required=False))
     actions.meeting_delete(actor, meeting)
     return Status(204, None)
+
+
+@router.get("/field/snapshot", response=dict[str, Any], tags=["phone app"])
+def field_snapshot(request: HttpRequest) -> dict[str, Any]:
+    """What the phone app keeps for reading offline: the caller's own customers (people, facts, open
+    requests) and their meetings planned for the next seven days with each visit's brief."""
+    from django.utils import timezone
+
+    from kanelbulle.meetings.offline import snapshot
+
+    return snapshot(actor_of(request), timezone.localtime())
 
 
 # -- meeting requests -------------------------------------------------------------------------

@@ -11,6 +11,8 @@ The value of visiting a customer in the horizon, in the company currency, with i
   factor, so it adds value × (p' − p)); otherwise the documented prior ``IN_PERSON_UPLIFT``, the
   share of the expected value a visit is taken to move.
 * **order history**: ``ORDER_SHARE`` of the last 12 months' orders (keeping an account warm).
+  Credit notes (negative orders) count against it, but a visit's value is never negative: credits
+  lower it to zero at most (and so does any stored negative deal value, counted as zero).
 * **relationship health**: a customer the attention list calls *drifting* or *underrated* is worth
   more (``HEALTH_WEIGHTS``): a visit is what repairs a drifting relationship or finds what an
   underrated one could be.
@@ -275,7 +277,7 @@ def visit_values(
         expected = Decimal(0)
         gained = Decimal(0)
         for deal in deals.get(c.id, []):
-            value = _in(deal.value_amount, deal.value_currency, currency, today)
+            value = max(Decimal(0), _in(deal.value_amount, deal.value_currency, currency, today))
             if deal.probability_pct is not None:
                 p = Decimal(deal.probability_pct) / 100
                 why = _("%(pct)s%% (the seller's estimate)") % {"pct": deal.probability_pct}
@@ -302,6 +304,12 @@ def visit_values(
                 _("orders in the last 12 months %(orders)s %(currency)s × %(share)s")
                 % {"orders": f"{orders[c.id]:.2f}", "currency": currency, "share": f"{ORDER_SHARE:.0%}"}
             )
+            if amount < 0:
+                amount = Decimal(0)
+                parts.append(
+                    _("credit notes lower a visit's value to zero at most: %(amount)s %(currency)s")
+                    % {"amount": f"{amount:.2f}", "currency": currency}
+                )
         codes: list[str] = []
         weight = Decimal(0)
         for code, message in health.get(c.ref, []):

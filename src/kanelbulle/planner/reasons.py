@@ -6,16 +6,19 @@ it would fit and pay, that the search left it out within its budget (said plainl
 Required visits: no window in working hours, windows too short, out of reach within a working
 day, or in conflict with the other required visits.
 
-Each reason has a stable ``code`` for machines (never translated) and a ``message`` in the active
-language (gettext; the Swedish catalogue is planner/locale).
+Each reason has a stable ``code`` for machines (never translated), a ``message`` in the active
+language (gettext; the Swedish catalogue is planner/locale) and ``words``: the English message id
+and its parameters (amounts as ``{"amount", "currency"}``), kept with a stored plan so that
+``render`` writes the reason in the language of whoever reads it later.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from kanelbulle.planner.problem import WEEKDAYS
 
@@ -38,29 +41,68 @@ class Why(NamedTuple):
 
     code: str
     message: str
+    words: dict[str, Any] | None = None
 
 
-def _amount(cost: float, currency: str) -> str:
-    return f"{cost:.2f} {currency}"
+def _words(msgid: str, **params: Any) -> dict[str, Any]:
+    return {"msgid": msgid, "params": params}
 
 
-def _value(built: Built, i: int) -> str:
-    return f"{built.problem.visits[i].value:.2f} {built.problem.currency}"
+def _why(code: str, msgid: str, **params: Any) -> Why:
+    words = _words(msgid, **params)
+    return Why(code, render(words), words)
 
 
-def _hours(built: Built) -> str:
+def _param(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "msgid" in value:
+            return render(value)
+        if set(value) == {"amount", "currency"}:
+            return _amount(Decimal(value["amount"]), value["currency"])
+        if set(value) == {"mode"}:
+            return _mode(value["mode"])
+    return value
+
+
+def render(words: dict[str, Any]) -> str:
+    """A reason's words in the active language (amounts by core.money.format_money)."""
+    params = {k: _param(v) for k, v in words.get("params", {}).items()}
+    text = _(words["msgid"])
+    return text % params if params else text
+
+
+def _money(amount: float | Decimal, currency: str) -> dict[str, str]:
+    return {"amount": f"{amount:.2f}", "currency": currency}
+
+
+def _amount(cost: float | Decimal, currency: str) -> str:
+    """An amount as the reader writes it (core.money.format_money: ``SEK 1,500``, ``1 500 kr``);
+    without Django settings (the plain solver in bench/) ``1500.00 SEK``."""
+    if not settings.configured:
+        return f"{cost:.2f} {currency}"
+    from kanelbulle.core.money import format_money
+
+    return format_money(Decimal(f"{cost:.2f}"), currency)
+
+
+def _value(built: Built, i: int) -> dict[str, str]:
+    return _money(built.problem.visits[i].value, built.problem.currency)
+
+
+def _hours(built: Built) -> dict[str, Any]:
     p = built.problem
     days = ", ".join(WEEKDAYS[d] for d in sorted(p.weekdays))
     last = p.start.toordinal() + p.days - 1
     from datetime import date
 
-    return _("%(begin)s–%(end)s on %(days)s between %(first)s and %(last)s") % {
-        "begin": f"{p.workday[0]:%H:%M}",
-        "end": f"{p.workday[1]:%H:%M}",
-        "days": days,
-        "first": p.start.isoformat(),
-        "last": date.fromordinal(last).isoformat(),
-    }
+    return _words(
+        gettext_noop("%(begin)s–%(end)s on %(days)s between %(first)s and %(last)s"),
+        begin=f"{p.workday[0]:%H:%M}",
+        end=f"{p.workday[1]:%H:%M}",
+        days=days,
+        first=p.start.isoformat(),
+        last=date.fromordinal(last).isoformat(),
+    )
 
 
 def _no_copies(built: Built, i: int) -> Why:
@@ -72,14 +114,18 @@ def _no_copies(built: Built, i: int) -> Why:
         b, e = clock(built.origin_utc, begin), clock(built.origin_utc, end)
         for day in built.days:
             if min(e, day.end) > max(b, day.start):
-                return Why(
+                return _why(
                     "window_too_short",
-                    _("no window is long enough for the %(minutes)s-minute visit within working hours (%(hours)s)")
-                    % {"minutes": visit.minutes, "hours": _hours(built)},
+                    gettext_noop(
+                        "no window is long enough for the %(minutes)s-minute visit within working hours (%(hours)s)"
+                    ),
+                    minutes=visit.minutes,
+                    hours=_hours(built),
                 )
-    return Why(
+    return _why(
         "no_window",
-        _("none of its windows falls within working hours (%(hours)s)") % {"hours": _hours(built)},
+        gettext_noop("none of its windows falls within working hours (%(hours)s)"),
+        hours=_hours(built),
     )
 
 
@@ -139,35 +185,41 @@ def why_dropped(built: Built, i: int, plans: list[DayPlan]) -> Why:
     value = float(built.problem.visits[i].value)
     assert best is not None
     if value < best:
-        return Why(
+        return _why(
             "not_worth",
-            _("not worth the trip: value %(value)s < marginal travel cost %(cost)s")
-            % {"value": _value(built, i), "cost": _amount(best, cur)},
+            gettext_noop("not worth the trip: value %(value)s < marginal travel cost %(cost)s"),
+            value=_value(built, i),
+            cost=_money(best, cur),
         )
     if best_fit is None:
         dates = sorted({built.days[built.copies[c].day].date.isoformat() for c in copies})
-        return Why(
+        return _why(
             "no_time_left",
-            _(
+            gettext_noop(
                 "no time left: the days it is open (%(dates)s) are full with visits worth more or the travel "
                 "does not fit (value %(value)s, cheapest marginal travel cost %(cost)s)"
-            )
-            % {"dates": ", ".join(dates), "value": _value(built, i), "cost": _amount(best, cur)},
+            ),
+            dates=", ".join(dates),
+            value=_value(built, i),
+            cost=_money(best, cur),
         )
     cost, k = best_fit
     if value < cost:
-        return Why(
+        return _why(
             "not_worth",
-            _("not worth the trip: value %(value)s < marginal travel cost %(cost)s on the days it fits")
-            % {"value": _value(built, i), "cost": _amount(cost, cur)},
+            gettext_noop("not worth the trip: value %(value)s < marginal travel cost %(cost)s on the days it fits"),
+            value=_value(built, i),
+            cost=_money(cost, cur),
         )
-    return Why(
+    return _why(
         "search_budget",
-        _(
+        gettext_noop(
             "left out by the search within its budget: it would fit on %(date)s for a marginal travel cost of "
             "%(cost)s (value %(value)s); give the solver more time or iterations"
-        )
-        % {"date": built.days[k].date.isoformat(), "cost": _amount(cost, cur), "value": _value(built, i)},
+        ),
+        date=built.days[k].date.isoformat(),
+        cost=_money(cost, cur),
+        value=_value(built, i),
     )
 
 
@@ -177,24 +229,22 @@ def _out_of_reach(built: Built, i: int) -> Why:
     p = i + 1
     go = _minutes(built, 0, p)
     mode = built.mats.modes[int(built.mats.mode[0, p])] if built.mats.mode[0, p] >= 0 else "none"
-    return Why(
+    return _why(
         "out_of_reach",
-        _(
+        gettext_noop(
             "out of reach: %(go)s minutes by %(mode)s from home, a %(minutes)s-minute visit and the way back do "
             "not fit a working day (%(begin)s–%(end)s) within its windows"
-        )
-        % {
-            "go": go,
-            "mode": _mode(mode),
-            "minutes": visit.minutes,
-            "begin": f"{built.problem.workday[0]:%H:%M}",
-            "end": f"{built.problem.workday[1]:%H:%M}",
-        },
+        ),
+        go=go,
+        mode={"mode": mode},
+        minutes=visit.minutes,
+        begin=f"{built.problem.workday[0]:%H:%M}",
+        end=f"{built.problem.workday[1]:%H:%M}",
     )
 
 
 def _required(why: Why) -> Why:
-    return Why(why.code, _("required, but %(reason)s") % {"reason": why.message})
+    return _why(why.code, gettext_noop("required, but %(reason)s"), reason=why.words)
 
 
 def why_required_missing(built: Built, i: int, plans: list[DayPlan]) -> Why:
@@ -207,17 +257,17 @@ def why_required_missing(built: Built, i: int, plans: list[DayPlan]) -> Why:
         k = built.copies[c].day
         for pos in range(len(plans[k][1]) + 1):
             if _fits(built, k, plans[k], c, pos):
-                return Why(
+                return _why(
                     "search_budget",
-                    _(
+                    gettext_noop(
                         "required, but the search did not place it within its budget (it would fit on %(date)s); "
                         "give the solver more time or iterations"
-                    )
-                    % {"date": built.days[k].date.isoformat()},
+                    ),
+                    date=built.days[k].date.isoformat(),
                 )
-    return Why(
+    return _why(
         "no_schedule",
-        _(
+        gettext_noop(
             "required, but no schedule was found that fits it together with the other visits and the travel "
             "between them (its windows clash with other required visits or leave too little time)"
         ),

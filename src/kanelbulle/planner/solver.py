@@ -687,8 +687,8 @@ def read_back(built: Built, sequence: list[int]) -> dict[str, Any]:
         point = end_point
 
     visited = {built.copies[c].visit for c in planned}
-    dropped: list[dict[str, str]] = []
-    infeasible: list[dict[str, str]] = []
+    dropped: list[dict[str, Any]] = []
+    infeasible: list[dict[str, Any]] = []
     from kanelbulle.planner.reasons import why_dropped, why_required_missing
 
     for i, visit in enumerate(problem.visits):
@@ -696,10 +696,10 @@ def read_back(built: Built, sequence: list[int]) -> dict[str, Any]:
             continue
         if visit.required:
             why = why_required_missing(built, i, day_plans)
-            infeasible.append({"ref": visit.ref, "code": why.code, "reason": why.message})
+            infeasible.append({"ref": visit.ref, "code": why.code, "reason": why.message, "words": why.words})
         else:
             why = why_dropped(built, i, day_plans)
-            dropped.append({"ref": visit.ref, "code": why.code, "reason": why.message})
+            dropped.append({"ref": visit.ref, "code": why.code, "reason": why.message, "words": why.words})
 
     return {
         "format": RESULT_FORMAT,

@@ -143,15 +143,21 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
         locale=get_language() or "en",
         empty_text=gettext("Nothing to show on the map"),
     )
+    from kanelbulle.planner.reasons import render  # the reader's language, not the solver's
+
     dropped = []
     for item in doc.get("dropped", []):
         value = values.get(item["ref"], {})
         dropped.append(
             {"ref": item["ref"], "name": base.get(item["ref"], {}).get("name") or item["ref"],
-             "reason": item["reason"], "value": value.get("value")}
+             "reason": render(item["words"]) if item.get("words") else item["reason"], "value": value.get("value")}
         )  # fmt: skip
     infeasible = [
-        {"ref": i["ref"], "name": base.get(i["ref"], {}).get("name") or i["ref"], "reason": i["reason"]}
+        {
+            "ref": i["ref"],
+            "name": base.get(i["ref"], {}).get("name") or i["ref"],
+            "reason": render(i["words"]) if i.get("words") else i["reason"],
+        }
         for i in doc.get("infeasible", [])
     ]
     removed = [{"ref": r, "name": base.get(r, {}).get("name") or r} for r in plan.removed]

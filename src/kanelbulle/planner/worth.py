@@ -40,11 +40,10 @@ TRAVEL_MODES = ("car", "rail", "air")
 
 
 def _amount_text(amount: Decimal, currency: str) -> str:
-    from babel.numbers import format_decimal
+    """Whole units, by the one formatter (core.money.format_money): ``SEK 11,169``, ``11 169 kr``."""
+    from kanelbulle.core.money import format_money
 
-    lang = translation.get_language() or "en"
-    number = format_decimal(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP), format="#,##0", locale=lang[:2])
-    return f"{number} {currency}"
+    return format_money(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP), currency)
 
 
 def _duration_text(minutes: int) -> str:

@@ -2,26 +2,56 @@
 
 It includes where each piece came from (source, date learned, lawful basis) and who it was shared
 with (the sellers who met them, the users who viewed, exported or changed it, from the audit log).
+
+The copy is the person's, so the command and the admin page give the same one: every meeting the
+person attended with its notes *and* every author's unsaid (opinions about a person are personal
+data about them; docs/privacy.md gives the reasoning), and, for the rights of others (Art.
+15(4)), the names, e-mail addresses and phone numbers of the other people at the employer
+redacted from the free text.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from kanelbulle.core.access import unsaid_for
 from kanelbulle.core.models import AuditEntry
 from kanelbulle.customers.models import Contact
-
-if TYPE_CHECKING:
-    from kanelbulle.accounts.models import User
+from kanelbulle.privacy.redact import Person, Redactor
 
 
-def dossier(contact: Contact, *, actor: User | None = None) -> dict[str, Any]:
-    """The person's data as one JSON-ready document. The unsaid is only the actor's own (or all for the operator)."""
+def _others(contact: Contact) -> list[Redactor]:
+    """One redactor per other person at the employer: their name, e-mail and phone (not their facts)."""
     customer = contact.customer
+    others = list(customer.contacts.exclude(pk=contact.pk))
+    names = [contact.name, *(o.name for o in others)]
+    return [
+        Redactor(
+            Person(
+                name=o.name,
+                email=o.email,
+                phone=o.phone,
+                country=customer.country,
+                employer=f"{customer.name} {customer.city}",
+                colleagues=[n for n in names if n != o.name],
+            )
+        )
+        for o in others
+    ]
+
+
+def dossier(contact: Contact) -> dict[str, Any]:
+    """The person's data as one JSON-ready document: what the person receives, whoever hands it over."""
+    customer = contact.customer
+    others = _others(contact)
+
+    def theirs(text: str) -> str:
+        for red in others:
+            text = red.within(text)
+        return text
+
     meetings = []
     for meeting in contact.meetings.select_related("user").order_by("start"):
         entry: dict[str, Any] = {
@@ -29,18 +59,17 @@ def dossier(contact: Contact, *, actor: User | None = None) -> dict[str, Any]:
             "start": meeting.start.isoformat(),
             "modality": meeting.modality,
             "seller": meeting.user.username,
-            "notes": meeting.notes,
+            "notes": theirs(meeting.notes),
         }
-        unsaid = unsaid_for(actor, meeting)
-        if unsaid:
-            entry["unsaid"] = unsaid
+        if meeting.unsaid:
+            entry["unsaid"] = theirs(meeting.unsaid)
         meetings.append(entry)
     gifts = [
         {
             "ref": g.ref,
             "direction": g.direction,
             "date": g.date.isoformat(),
-            "description": g.description,
+            "description": theirs(g.description),
             "value": g.value.to_json() if g.value else None,
         }
         for g in contact.gifts.order_by("date", "ref")

@@ -28,30 +28,40 @@ def retention_months() -> int:
 @dataclass(frozen=True)
 class Due:
     contact: Contact
-    last_interaction: dt.date
-    idle_days: int
+    last_interaction: dt.date | None  # None: no interaction recorded at all
+    idle_days: int | None
 
 
 def due_for_review(today: dt.date, months: int | None = None) -> list[Due]:
-    """Contacts whose last meeting, request, gift or renewal is older than the period."""
+    """Contacts whose last interaction is older than the period, or who have none recorded.
+
+    An interaction is a meeting the person attended, a meeting request or a gift of theirs, or a
+    renewal of the basis after a review; for a contact entered by hand, its entry counts too (the
+    business card was handed over then). The date a record was *imported* never counts: an import
+    of old data keeps the old dates, so the right contacts are due at once.
+    """
     months = months or retention_months()
     cutoff = today - dt.timedelta(days=round(months * 30.44))
-    renewals = dict(
-        AuditEntry.objects.filter(kind="contact", action="retention_renewed")
-        .values("ref")
-        .annotate(last=Max("at"))
-        .values_list("ref", "last")
-    )
+
+    def last_by_ref(**lookup: str) -> dict[str, dt.datetime]:
+        rows = AuditEntry.objects.filter(kind="contact", **lookup).values("ref").annotate(last=Max("at"))
+        return {r["ref"]: r["last"] for r in rows}
+
+    renewals = last_by_ref(action="retention_renewed")
+    by_hand = set(AuditEntry.objects.filter(kind="contact", action="create").values_list("ref", flat=True))
     rows = Contact.objects.select_related("customer").annotate(
         last_meeting=Max("meetings__start"), last_request=Max("requests__requested_at"), last_gift=Max("gifts__date")
     )
     due = []
     for contact in rows:
-        dates = [contact.created_at.date()]
-        dates += [d.date() for d in (contact.last_meeting, contact.last_request, renewals.get(contact.ref)) if d]  # type: ignore[attr-defined]
+        entered = contact.created_at if contact.ref in by_hand else None
+        stamps = (contact.last_meeting, contact.last_request, renewals.get(contact.ref), entered)  # type: ignore[attr-defined]
+        dates = [d.date() for d in stamps if d]
         if contact.last_gift:  # type: ignore[attr-defined]
             dates.append(contact.last_gift)  # type: ignore[attr-defined]
-        last = max(dates)
-        if last < cutoff:
+        last = max(dates) if dates else None
+        if last is None:
+            due.append(Due(contact, None, None))
+        elif last < cutoff:
             due.append(Due(contact, last, (today - last).days))
-    return sorted(due, key=lambda d: (-d.idle_days, d.contact.ref))
+    return sorted(due, key=lambda d: (d.idle_days is not None, -(d.idle_days or 0), d.contact.ref))

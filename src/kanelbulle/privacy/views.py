@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -15,9 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kanelbulle.core.actions import audit
+from kanelbulle.core.csvout import SafeWriter
 from kanelbulle.core.days import today_of
 from kanelbulle.core.models import AuditEntry
 from kanelbulle.customers.models import Contact
@@ -61,11 +61,15 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
+@require_http_methods(["GET", "POST"])
 def export(request: HttpRequest, ref: str) -> HttpResponse:
+    """GET shows what the copy holds and asks; POST (CSRF-protected) makes it and writes the audit entry."""
     contact = _contact(ref)
-    document = dossier(contact, actor=request.user)  # type: ignore[arg-type]
+    if request.method != "POST":
+        return render(request, "privacy/export.html", {"contact": contact})
+    document = dossier(contact)
     audit(request.user, "privacy_export", contact)  # type: ignore[arg-type]
-    if request.GET.get("format") == "html":
+    if request.POST.get("format") == "html":
         return HttpResponse(render_to_string("privacy/dossier.html", {"d": document}, request=request))
     response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{contact.ref}.json"'
@@ -79,10 +83,20 @@ def erase(request: HttpRequest, ref: str) -> HttpResponseRedirect:
     if request.POST.get("confirm") != contact.ref:
         messages.error(request, _("Type the contact's ref to confirm the erasure."))
         return redirect("privacy:index")
-    erase_contact(contact, actor=request.user)  # type: ignore[arg-type]
+    result = erase_contact(contact, actor=request.user)  # type: ignore[arg-type]
     messages.success(
         request, _("%(ref)s was erased; business records keep only that someone was there.") % {"ref": ref}
     )
+    changed = result["changed"]
+    if changed:
+        listed = "; ".join(f"{c.kind} {c.ref} ({c.owner or '-'}: {', '.join(c.fields)})" for c in changed[:50])
+        if len(changed) > 50:
+            listed += " " + _("and %(n)d more in the audit log") % {"n": len(changed) - 50}
+        messages.info(
+            request,
+            _("Mentions were redacted in %(count)d records; ask their owners to review them: %(records)s")
+            % {"count": len(changed), "records": listed},
+        )
     return redirect("privacy:index")
 
 
@@ -101,7 +115,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-        writer = csv.writer(response)
+        writer = SafeWriter(response)  # every cell escaped against formulas (core/csvout.py)
         writer.writerow(["at", "who", "action", "kind", "ref", "detail"])
         for e in entries.iterator():
             who = e.actor.username if e.actor else e.actor_label

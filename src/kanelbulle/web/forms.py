@@ -13,6 +13,9 @@ from kanelbulle.accounts.models import Role, User
 class UserForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, help_text=_("Where the digest is sent; CSV owners match it.")
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SELLER)
     team = forms.CharField(label=_("Team"), max_length=100, required=False)
     password = forms.CharField(
@@ -26,6 +29,9 @@ class UserEditForm(forms.Form):
     """An admin's changes to a user; ``user_update`` and ``user_set_active`` decide."""
 
     name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, help_text=_("Where the digest is sent; CSV owners match it.")
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     team = forms.CharField(label=_("Team"), max_length=100, required=False)
     home_city = forms.CharField(
@@ -63,6 +69,7 @@ class UserEditForm(forms.Form):
     def for_user(cls, user: User, data: Any = None) -> UserEditForm:
         initial = {
             "name": user.name,
+            "email": user.email,
             "role": user.role,
             "team": user.team,
             "home_city": user.home_city,
@@ -81,7 +88,9 @@ class UserEditForm(forms.Form):
         """What ``user_update`` takes. A changed city or country with the old coordinates left as
         they were means "look the new place up": the old coordinates are not sent."""
         d = self.cleaned_data
-        fields = {k: d.get(k) for k in ("name", "role", "team", "home_city", "home_country", "home_lat", "home_lon")}
+        fields = {
+            k: d.get(k) for k in ("name", "email", "role", "team", "home_city", "home_country", "home_lat", "home_lon")
+        }
         fields["time_zone"] = d.get("time_zone") or ""
         moved = any(str(d.get(k) or "") != str(self.initial.get(k) or "") for k in ("home_city", "home_country"))
         same_point = all(d.get(k) == self.initial.get(k) for k in ("home_lat", "home_lon"))

@@ -32,7 +32,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     from django.contrib.auth import logout
 
     logout(request)
-    return redirect("web:login")
+    response = redirect("web:login")
+    # The browser's caches go too (the phone app's IndexedDB is cleared by app.js before this
+    # request; "storage" would also drop meetings not yet sent, so it is not asked for).
+    response["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @workspace

@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from kanelbulle.core.money import format_money
 
 register = template.Library()
 
@@ -23,10 +25,18 @@ def babel_locale() -> str:
 
 @register.filter
 def money(amount: Decimal | None, currency: str = "SEK") -> str:
-    """``{{ deal.value_amount|money:deal.value_currency }}``."""
+    """``{{ deal.value_amount|money:deal.value_currency }}``: ``SEK 163,000``, ``163 000 kr``."""
     if amount is None or amount == "":
         return ""
-    return format_currency(Decimal(amount), currency or "SEK", locale=babel_locale())
+    return format_money(Decimal(amount), currency or "SEK")
+
+
+@register.filter
+def money_doc(value: dict[str, Any] | None) -> str:
+    """An amount as the JSON documents hold it (``{"amount": "163000.00", "currency": "SEK"}``)."""
+    if not value or value.get("amount") in (None, ""):
+        return ""
+    return format_money(Decimal(str(value["amount"])), value.get("currency") or "SEK")
 
 
 @register.filter

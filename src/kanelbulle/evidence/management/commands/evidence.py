@@ -37,7 +37,7 @@ class Command(KbCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from kanelbulle.accounts.models import User
         from kanelbulle.core.rates import NoRate
-        from kanelbulle.evidence.book import evidence_for
+        from kanelbulle.evidence.book import evidence_for, left_out_note
         from kanelbulle.evidence.reading import read
 
         today = parse_day("--today", options.get("today")) or timezone.localdate()
@@ -63,6 +63,9 @@ class Command(KbCommand):
         self.stdout.write(render_text(result))
         self.stdout.write("")
         self.stdout.write(read(result, "en"))
+        if result.left_out:
+            self.stdout.write("")
+            self.stdout.write(left_out_note(result.left_out))
 
 
 def render_text(result: Any) -> str:

@@ -92,3 +92,5 @@ class Command(KbCommand):
             self.stdout.write(_("skipped %(loc)s: %(msg)s") % {"loc": location, "msg": message})
         for address in report.unmatched:
             self.stdout.write(_("not a contact: %(address)s") % {"address": address})
+        for location, message in report.matched:
+            self.stdout.write(_("matched %(loc)s: %(msg)s") % {"loc": location, "msg": message})

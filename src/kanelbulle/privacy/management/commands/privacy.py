@@ -75,9 +75,13 @@ class Command(KbCommand):
             ref = contact.ref
             counts = erase_contact(contact)
             self.stdout.write(
-                f"erased {ref}: {counts['facts']} facts removed, name redacted in {counts['meetings_redacted']} "
-                f"meetings and {counts['gifts_redacted']} gifts"
+                f"erased {ref}: {counts['facts']} facts removed, mentions redacted in {counts['records_redacted']} "
+                f"records ({counts['meetings_redacted']} meetings, {counts['gifts_redacted']} gifts)"
             )
+            if counts["changed"]:
+                self.stdout.write("for their owners' review (redacted text shows […]):")
+            for c in counts["changed"]:
+                self.stdout.write(f"  {c.owner or '-'}  {c.kind} {c.ref}: {', '.join(c.fields)}")
         elif action == "renew":
             audit(None, "retention_renewed", contact, lawful_basis=contact.lawful_basis)
             self.stdout.write(f"renewed {contact.ref}: the retention period starts again today")
@@ -96,7 +100,8 @@ class Command(KbCommand):
                     "months": months,
                     "due": [
                         {"contact": d.contact.ref, "name": d.contact.name, "customer": d.contact.customer.ref,
-                         "last_interaction": d.last_interaction.isoformat(), "idle_days": d.idle_days}
+                         "last_interaction": d.last_interaction.isoformat() if d.last_interaction else None,
+                         "idle_days": d.idle_days}
                         for d in due
                     ],
                 }
@@ -105,7 +110,9 @@ class Command(KbCommand):
         if not due:
             self.stdout.write(f"no contact has been idle for more than {months} months")
         for d in due:
-            self.stdout.write(
-                f"{d.contact.ref}  {d.contact.name} ({d.contact.customer.name}): last interaction "
-                f"{d.last_interaction}, {d.idle_days} days ago"
+            when = (
+                f"last interaction {d.last_interaction}, {d.idle_days} days ago"
+                if d.last_interaction
+                else ("no interaction recorded")
             )
+            self.stdout.write(f"{d.contact.ref}  {d.contact.name} ({d.contact.customer.name}): {when}")
