@@ -31,12 +31,16 @@ def leg(problem: dict[str, Any], mode: str, a: tuple[float, float], b: tuple[flo
     km = gc * m["factor"]
     minutes = m.get("overhead_minutes", 0) + km / m["speed_kmh"] * 60
     hours = minutes / 60
+    fare = m
+    for band in m.get("bands", []):  # a fare by distance band: the band the great-circle km falls in
+        if band["from_km"] <= gc and (band["to_km"] is None or gc < band["to_km"]):
+            fare = band
     cost = (
-        float(m.get("fixed_cost", {"amount": "0"})["amount"])
-        + km * float(m["cost_per_km"]["amount"])
+        float(fare.get("fixed_cost", {"amount": "0"})["amount"])
+        + km * float(fare["cost_per_km"]["amount"])
         + hours * float(problem["travel"]["cost_per_hour"]["amount"])
     )
-    return {"gc": gc, "km": km, "minutes": minutes, "cost": cost, "co2_g": km * m["co2_g_per_km"]}
+    return {"gc": gc, "km": km, "minutes": minutes, "cost": cost, "co2_g": km * fare["co2_g_per_km"]}
 
 
 def when(text: str) -> dt.datetime:
@@ -74,6 +78,7 @@ def violations(problem: dict[str, Any], plan: dict[str, Any]) -> list[str]:
     tot_km = tot_min = tot_co2 = tot_cost = 0.0
     legs = 0
     hotels = 0
+    hotel_total = Decimal(0)
     value = Decimal(0)
     seen: list[str] = []
     where = home
@@ -141,6 +146,8 @@ def violations(problem: dict[str, Any], plan: dict[str, Any]) -> list[str]:
         f_time = when(finish["time"])
         if finish["overnight"]:
             hotels += 1
+            slept = visits.get(day["stops"][-1]["ref"], {}) if day["stops"] else {}
+            hotel_total += Decimal((slept.get("overnight_cost") or night.get("cost") or {"amount": "0"})["amount"])
             if last_day:
                 out.append(f"{tag}: the last day must end at home")
             if not night.get("allowed"):
@@ -206,9 +213,10 @@ def violations(problem: dict[str, Any], plan: dict[str, Any]) -> list[str]:
         out.append(f"totals.co2_kg {totals['co2_kg']}, recomputed {tot_co2 / 1000:.3f}")
     if abs(float(totals["travel_cost"]["amount"]) - tot_cost) > 0.005 * legs + 0.005:
         out.append(f"totals.travel_cost {totals['travel_cost']['amount']}, recomputed {tot_cost:.4f}")
-    hotel_price = Decimal(night["cost"]["amount"]) if hotels else Decimal(0)
-    if Decimal(totals["overnight_cost"]["amount"]) != hotels * hotel_price:
-        out.append(f"totals.overnight_cost {totals['overnight_cost']['amount']}, recomputed {hotels} × {hotel_price}")
+    if Decimal(totals["overnight_cost"]["amount"]) != hotel_total:
+        out.append(
+            f"totals.overnight_cost {totals['overnight_cost']['amount']}, recomputed {hotels} nights {hotel_total}"
+        )
     if Decimal(totals["value_covered"]["amount"]) != value:
         out.append(f"totals.value_covered {totals['value_covered']['amount']}, recomputed {value}")
     for key in ("travel_cost", "overnight_cost", "value_covered"):

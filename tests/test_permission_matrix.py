@@ -59,6 +59,16 @@ CALLERS = ("anonymous", "seller", "other_seller", "manager", "admin", "outsider"
 # ``customer``, worded exactly as for a ref that does not exist), not a 404 of the URL.
 
 ALL = "L 200 200 200 200 200"  # any logged-in user
+
+
+def _travel_policy_json() -> str:
+    import json
+
+    from kanelbulle.planner.policy import default_policy
+
+    return json.dumps(default_policy())
+
+
 TEAM = "L 200 200 200 200 404"  # the customer's team and the admin; another team: not there
 EDIT = "L 200 403 200 200 404"  # the owner, the manager and the admin change it; a teammate may only look
 ADMIN_PAGE = "L 404 404 404 200 404"  # admin pages do not exist for anyone else
@@ -129,6 +139,8 @@ PAGES: dict[str, dict[str, str]] = {
     "planner:ics": {"GET": "L 200 404 200 200 404"},
     "planner:brief": {"GET": TEAM},
     "planner:worth": {"GET": TEAM},
+    # the travel policy: everyone reads it; only the admin saves a new version
+    "planner:policy": {"GET": ALL, "POST": "L 403 403 403 302 403"},
     # insights, evidence
     "insights:list": {"GET": ALL},
     "insights:size_bias": {"GET": ALL},
@@ -378,6 +390,7 @@ def page_body(name: str, caller: str, w: World) -> dict[str, Any]:
             "public_sector_token": "100.00",
             "note": "same again",
         },
+        "planner:policy": {"valid_from": "2026-12-01", "policy": _travel_policy_json(), "note": "same again"},
         "gifts:approve": {"note": "fine"},
         "gifts:edit": {
             "direction": "given",
@@ -552,6 +565,7 @@ DOMAIN_MODELS = [
     ("gifts", "GiftChange", None),
     ("gifts", "GiftPolicy", None),
     ("planner", "VisitPlan", None),
+    ("planner", "TravelPolicy", None),
     ("privacy", "SpecialCategoryException", None),
     ("insights", "Snooze", None),
 ]

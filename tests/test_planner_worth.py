@@ -45,14 +45,17 @@ def test_a_big_deal_in_luleå_is_worth_the_flight_and_says_why_in_numbers(person
     assert Decimal(options["air"]["cost"]["amount"]) < Decimal(options["car"]["cost"]["amount"])
     assert options["video"]["cost"]["amount"] == "0.00"
     assert options["video"]["value_kept"] == doc["value"]["at_stake"]
-    assert doc["worth_it"] is True and doc["best"] == "rail"  # the night train is cheapest in the model
-    # 2 × 4,884.59 SEK (the flight with the seller's hours, docs/planner.md) + a 1,400 SEK hotel night
+    # The default travel policy (planner/data/travel_policy.json): the flight is cheaper than the train
+    # once the seller's hours are priced; 2 × (700 + 762.6 km × 1.40 + 3.77 h × 450) + a 1,400 SEK hotel
+    # night; CO2 at the UK Government's 255 g per passenger-km for a domestic flight, there and back.
+    assert doc["worth_it"] is True and doc["best"] == "air"
+    assert options["air"]["fare_return"] == {"amount": "3535.16", "currency": "SEK"}
     assert options["air"]["text"].startswith(
-        "Luleå by plane: 3 h 47 min door to door each way, SEK\xa011,169 with a hotel night "
-        "and 229 kg CO2 there and back"
+        "Luleå by plane: 3 h 47 min door to door each way, SEK\xa08,329 with a hotel night "
+        "and 389 kg CO2 there and back"
     )
     assert "at stake SEK\xa0240,000 × 20 % in-person uplift = SEK\xa048,000: worth it" in options["air"]["text"]
-    assert doc["summaries"]["sv"].startswith("Värt resan: åk med tåg; besöket tillför 48\xa0000\xa0kr")
+    assert doc["summaries"]["sv"].startswith("Värt resan: åk med flyg; besöket tillför 48\xa0000\xa0kr")
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ from kanelbulle.core.models import AuditEntry, Erasure
 from kanelbulle.core.money import Money
 from kanelbulle.customers.models import Contact, Customer, Fact
 from kanelbulle.deals.models import Deal, Order
-from kanelbulle.exchange.schema import AUDIT_LOG, FORMAT, IMPORT_ACTIONS
+from kanelbulle.exchange.schema import AUDIT_LOG, FORMAT, IMPORT_ACTIONS, TRAVEL_POLICIES
 from kanelbulle.gifts.models import Gift
 from kanelbulle.meetings.models import Meeting, MeetingRequest
 
@@ -132,9 +132,23 @@ def export_document(*, as_user: User | None = None) -> dict[str, Any]:
         for e in Erasure.objects.order_by("kind", "ref")
     ]
     _put(doc, "erasures", erasures)
+    _put(doc, TRAVEL_POLICIES, travel_policies())
     if as_user is None:
         _put(doc, AUDIT_LOG, audit_log())
     return doc
+
+
+def travel_policies() -> list[dict[str, Any]]:
+    """Every stored version of the travel policy (company figures, no personal data), oldest first."""
+    from kanelbulle.planner.models import TravelPolicy
+
+    out = []
+    for p in TravelPolicy.objects.order_by("version"):
+        row: dict[str, Any] = {"version": p.version, "valid_from": p.valid_from.isoformat()}
+        _put(row, "note", p.note)
+        row["policy"] = p.data
+        out.append(row)
+    return out
 
 
 def audit_log() -> list[dict[str, Any]]:

@@ -443,6 +443,7 @@ class _Doc:
     kinds: dict[str, dict[str, _Rec]] = field(default_factory=lambda: {k: {} for k in S.ERASABLE.values()})
     erasures: dict[tuple[str, str], _Rec] = field(default_factory=dict)
     audit_log: list[_Rec] = field(default_factory=list)
+    travel_policies: list[_Rec] = field(default_factory=list)
 
 
 def _list(r: _Reader, doc: dict[str, Any], kind: str) -> list[Any]:
@@ -547,6 +548,7 @@ def _read(raw_doc: Any) -> tuple[_Doc, _Reader]:
     _read_gifts(r, raw_doc, doc)
     _read_erasures(r, raw_doc, doc)
     _read_audit_log(r, raw_doc, doc)
+    _read_travel_policies(r, raw_doc, doc)
     return doc, r
 
 
@@ -897,6 +899,29 @@ def _read_audit_log(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
             doc.audit_log.append(_Rec(path, "", values))
 
 
+def _read_travel_policies(r: _Reader, raw_doc: dict[str, Any], doc: _Doc) -> None:
+    """Versions of the travel policy, each checked as the admin page checks it (planner/policy.py)."""
+    from kanelbulle.planner.policy import check_policy
+
+    seen: dict[int, str] = {}
+    for path, d in _records(r, raw_doc, S.TRAVEL_POLICIES, S.TRAVEL_POLICY_FIELDS, S.TRAVEL_POLICY_REQUIRED):
+        n = len(r.problems)
+        version = r.integer(path, d, "version", 1, 1_000_000, 1)
+        valid_from = r.date(path, d, "valid_from")
+        note = r.text(path, d, "note", 300)
+        for problem in check_policy(d.get("policy")):
+            r.bad(f"{path}.policy.{problem.field}" if problem.field else f"{path}.policy", problem.message)
+        if version in seen:
+            r.bad(
+                f"{path}.version",
+                _("%(v)s is used twice: here and at %(other)s") % {"v": version, "other": seen[version]},
+            )
+        seen[version] = path
+        if len(r.problems) == n:
+            values = {"version": version, "valid_from": valid_from, "note": note, "data": d["policy"]}
+            doc.travel_policies.append(_Rec(path, str(version), values))
+
+
 # ---------------------------------------------------------------------------------------------
 # Resolving references (to the document or the database) and erasures.
 
@@ -927,6 +952,24 @@ class _Known:
 
 def _resolve(doc: _Doc, r: _Reader, report: ImportReport) -> None:
     """Apply erasures (skips), then check every reference; problems go to ``r``."""
+    if doc.travel_policies:
+        from kanelbulle.planner.models import TravelPolicy
+
+        stored_policies = {p.version: p for p in TravelPolicy.objects.all()}
+        for rec in doc.travel_policies:
+            known_p = stored_policies.get(rec.values["version"])
+            if known_p is not None and (known_p.data, known_p.valid_from) != (
+                rec.values["data"],
+                rec.values["valid_from"],
+            ):
+                r.bad(
+                    f"{rec.path}.version",
+                    _(
+                        "version %(v)s is already stored with other figures: "
+                        "a version is never changed, give it a new number"
+                    )
+                    % {"v": rec.values["version"]},
+                )
     stored_erasures = {(e.kind, e.ref): e.erased_at for e in Erasure.objects.all()}
     erased: dict[tuple[str, str], dt.datetime | None] = dict(stored_erasures)
     for key, rec in doc.erasures.items():
@@ -1387,6 +1430,8 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
 
     if doc.audit_log:
         _write_audit_log(doc.audit_log, user_ids, counts[S.AUDIT_LOG])
+    if doc.travel_policies:
+        _write_travel_policies(doc.travel_policies, counts[S.TRAVEL_POLICIES])
 
     if report.changed or defaulted:
         AuditEntry.objects.bulk_create(defaulted, batch_size=BATCH)
@@ -1400,6 +1445,19 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
             _("%(n)s contacts have facts without a source or learned date: set to 'import' and %(date)s")
             % {"n": len(defaulted), "date": today.isoformat()}
         )
+
+
+def _write_travel_policies(recs: list[_Rec], counts: KindCounts) -> None:
+    """Add the versions not yet stored (a stored version is never changed: checked in _resolve)."""
+    from kanelbulle.planner.models import TravelPolicy
+
+    stored = set(TravelPolicy.objects.values_list("version", flat=True))
+    for rec in recs:
+        if rec.values["version"] in stored:
+            counts.unchanged += 1
+        else:
+            TravelPolicy.objects.create(**rec.values)
+            counts.created += 1
 
 
 def _write_audit_log(entries: list[_Rec], user_ids: dict[str, int], counts: KindCounts) -> None:
@@ -1473,6 +1531,8 @@ def import_document(doc: object, *, dry_run: bool = False, actor_label: str = "i
     report.notes.extend(scrubbed)
     if isinstance(doc, dict) and doc.get(S.AUDIT_LOG) is not None:
         report.counts[S.AUDIT_LOG] = KindCounts()
+    if isinstance(doc, dict) and doc.get(S.TRAVEL_POLICIES) is not None:
+        report.counts[S.TRAVEL_POLICIES] = KindCounts()
     if not reader.problems:
         _resolve(parsed, reader, report)
     if reader.problems:

@@ -13,6 +13,10 @@ FORMAT = "kanelbulle/1"
 KINDS = ("users", "customers", "contacts", "meetings", "meeting_requests", "deals", "orders", "gifts", "erasures")
 # Read and written after every kind above; counted in an import's report only when the document has one.
 AUDIT_LOG = "audit_log"
+# The company's travel policy, every version (planner/policy.py); read and written like the audit log.
+TRAVEL_POLICIES = "travel_policies"
+TRAVEL_POLICY_FIELDS = {"version", "valid_from", "note", "policy"}
+TRAVEL_POLICY_REQUIRED = {"version", "valid_from", "policy"}
 
 # Erasure kinds (singular, as in refs.PREFIXES) and the list they name.
 ERASABLE = {
@@ -26,7 +30,7 @@ ERASABLE = {
 }
 SINGULAR = {plural: singular for singular, plural in ERASABLE.items()} | {"users": "user"}
 
-TOP_LEVEL = {"format", "strict", "exported_at", *KINDS, AUDIT_LOG}
+TOP_LEVEL = {"format", "strict", "exported_at", *KINDS, AUDIT_LOG, TRAVEL_POLICIES}
 
 USER_FIELDS = {"username", "name", "role", "team", "email", "home"}
 USER_REQUIRED = {"username", "name", "role"}

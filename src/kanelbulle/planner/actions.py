@@ -151,7 +151,8 @@ def base_problem(owner: Any, start: dt.date, days: int, today: dt.date) -> tuple
     currency = raw["travel"]["cost_per_hour"]["currency"]
     listed = [
         {"ref": v.ref, "name": v.name, "value": {"amount": str(v.amount), "currency": currency},
-         "required": v.required, "why": v.parts}
+         "required": v.required, "requested": v.requests > 0, "requests": v.requests,
+         "at_stake": {"amount": str(v.at_stake), "currency": currency}, "why": v.parts}
         for v in values.values()
     ]  # fmt: skip
     return raw, listed
@@ -202,6 +203,9 @@ def make_plan(
     routing = routing_for(parsed)
     result = solve_problem(parsed, seconds=PAGE_SECONDS, iterations=PAGE_ITERATIONS, seed=PAGE_SEED, road=routing.table)
     result["notes"] = routing.notes
+    from kanelbulle.planner.book import request_options
+
+    result["meeting_requests"] = request_options(parsed, {v["ref"]: v for v in values}, result)
     result["as_of"] = today.isoformat()
     return VisitPlan.objects.create(
         owner=owner, created_by=viewer, start=start, days=days, base_problem=base, problem=problem,

@@ -16,17 +16,23 @@ The value of visiting a customer in the horizon, in the company currency, with i
 * **relationship health**: a customer the attention list calls *drifting* or *underrated* is worth
   more (``HEALTH_WEIGHTS``): a visit is what repairs a drifting relationship or finds what an
   underrated one could be.
-* **waiting meeting requests**: an open request makes the visit *required* (honouring it is not
-  optional unless the seller declines the request).
+* **waiting meeting requests**: "if a customer wants to meet, make the time". An open request adds
+  what an unanswered request puts at risk: the whole value at stake in the customer's open deals
+  (not only the share a visit adds), and never less than a working day of the seller's time (the
+  travel policy's value of an hour × the workday). A far-away one can be met by video instead:
+  :func:`request_options` prices both for the plan.
 
 Opening hours are the customer's own, in its time zone; without them the seller's workday is
-assumed (exchange-format.md). The travel figures are the documented defaults of docs/planner.md,
-converted to the company currency at the start date's rate.
+assumed (exchange-format.md). The travel costs are the company's travel policy in force on the
+first day planned (planner/policy.py, planner/travel_policy.py): allowed modes, fares by distance
+band, the value of an hour, the hotel night in the customer's country; converted to the company
+currency at the start date's rate. The speeds, route factors and overheads are ``MODES`` below.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -77,6 +83,8 @@ class VisitValue:
     uplift_amount: Decimal = Decimal(0)  # what meeting in person adds to it
     health: list[str] = field(default_factory=list)  # attention codes that raised the value
     uplift: Uplift | None = None  # where the in-person uplift came from (None: no open deal)
+    requests: int = 0  # open meeting requests from the customer
+    request_value: Decimal = Decimal(0)  # what the waiting requests add to the visit's value
 
 
 @dataclass(frozen=True)
@@ -318,9 +326,20 @@ def visit_values(
                 _("relationship health × %(factor)s = %(amount)s %(currency)s")
                 % {"factor": f"{1 + weight:.2f}", "amount": f"{amount:.2f}", "currency": currency}
             )
-        required = c.id in requests
-        if required:
-            parts.append(_("%(n)s waiting meeting request(s): the visit is required") % {"n": requests[c.id]})
+        required = False
+        request_value = Decimal(0)
+        if c.id in requests:
+            day = _request_floor(currency, today)
+            request_value = max(expected, day)
+            amount += request_value
+            parts.append(
+                _(
+                    "%(n)s waiting meeting request(s): + %(value)s %(currency)s (the value at stake, which an "
+                    "unanswered request puts at risk; at least a working day of the seller's time, "
+                    "%(day)s %(currency)s)"
+                )
+                % {"n": requests[c.id], "value": f"{request_value:.2f}", "currency": currency, "day": f"{day:.2f}"}
+            )
         out[c.ref] = VisitValue(
             c.ref,
             c.name,
@@ -331,7 +350,68 @@ def visit_values(
             uplift_amount=gained.quantize(Decimal("0.01")),
             health=codes,
             uplift=uplift if deals.get(c.id) else None,
+            requests=requests.get(c.id, 0),
+            request_value=request_value.quantize(Decimal("0.01")),
         )
+    return out
+
+
+def _request_floor(currency: str, today: dt.date) -> Decimal:
+    """A working day of the seller's time by the travel policy in force: the least a request is worth."""
+    from kanelbulle.planner.travel_policy import in_force
+
+    policy = in_force(today)
+    begin, end = (dt.time.fromisoformat(t) for t in WORKDAY)
+    hours = Decimal((end.hour * 60 + end.minute) - (begin.hour * 60 + begin.minute)) / 60
+    return _in(Decimal(str(policy.data["value_of_hour"])) * hours, policy.data["currency"], currency, today)
+
+
+def _request_facts(v: Any) -> tuple[str, int, Decimal, Decimal]:
+    """(name, open requests, value, at stake) of a VisitValue or of its listed form (a saved plan's)."""
+    if isinstance(v, VisitValue):
+        return v.name, v.requests, v.amount, v.at_stake
+    stake = v.get("at_stake") or {"amount": "0"}
+    return str(v.get("name", "")), int(v.get("requests", 0)), Decimal(v["value"]["amount"]), Decimal(stake["amount"])
+
+
+def request_options(problem: Any, values: dict[str, Any], plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each customer with a waiting meeting request: met in the plan or not, and both ways to meet.
+
+    The trip is there and back from home by each leg's cheapest allowed mode (the plan's own model),
+    with a hotel night when both journeys and the visit do not fit the workday; the video meeting
+    costs nothing and keeps the value at stake but not what meeting in person adds.
+    """
+    from kanelbulle.planner.travel import best_leg
+
+    planned = {s["ref"] for d in plan["days"] for s in d["stops"]}
+    workday = (problem.workday[1].hour * 60 + problem.workday[1].minute) - (
+        problem.workday[0].hour * 60 + problem.workday[0].minute
+    )
+    out = []
+    for visit in problem.visits:
+        v = values.get(visit.ref)
+        if v is None:
+            continue
+        name, requests, amount, at_stake = _request_facts(v)
+        if not requests:
+            continue
+        go = best_leg(problem, problem.home_lat, problem.home_lon, visit.lat, visit.lon)
+        back = best_leg(problem, visit.lat, visit.lon, problem.home_lat, problem.home_lon)
+        night = go.minutes + back.minutes + visit.minutes > workday
+        hotel = (visit.overnight_cost if visit.overnight_cost is not None else problem.overnight_cost) if night else 0
+        cost = go.cost + back.cost + hotel
+        out.append(
+            {
+                "ref": visit.ref,
+                "name": name,
+                "requests": requests,
+                "planned": visit.ref in planned,
+                "trip": {"mode": go.mode, "minutes_one_way": math.ceil(go.minutes - 1e-9), "hotel_night": night,
+                         "cost": _money(cost, problem.currency), "value": _money(amount, problem.currency)},
+                "video": {"cost": _money(Decimal(0), problem.currency),
+                          "value_kept": _money(at_stake, problem.currency)},
+            }
+        )  # fmt: skip
     return out
 
 
@@ -371,8 +451,16 @@ def problem_for(user: Any, start: dt.date, days: int, today: dt.date) -> tuple[d
     seller_tz = min(near)[1] if near else settings.TIME_ZONE
     values = visit_values(user, customers, currency, today)
 
-    def cost(amount: str | Decimal) -> dict[str, str]:
-        return _money(_in(Decimal(amount), "SEK", currency, start), currency)
+    from kanelbulle.planner.policy import hotel_price, travel_section
+    from kanelbulle.planner.travel_policy import in_force
+
+    policy = in_force(start)
+
+    def cost(amount: Decimal) -> dict[str, str]:
+        return _money(_in(amount, policy.data["currency"], currency, start), currency)
+
+    travel, hotel = travel_section(policy.data, MODES, cost)
+    default_hotel = hotel_price(policy.data, None)
 
     visits = []
     for c in customers:
@@ -380,23 +468,21 @@ def problem_for(user: Any, start: dt.date, days: int, today: dt.date) -> tuple[d
         if not windows:
             continue
         v = values[c.ref]
-        visits.append(
-            {
-                "ref": c.ref,
-                "name": c.name,
-                "lat": c.lat,
-                "lon": c.lon,
-                "minutes": max(1, int(c.visit_minutes)),
-                "value": _money(v.amount, currency),
-                "required": v.required,
-                "time_zone": c.time_zone,
-                "windows": windows,
-            }
-        )
-    modes = {
-        name: {**m, "cost_per_km": cost(m["cost_per_km"]), "fixed_cost": cost(m["fixed_cost"])}
-        for name, m in MODES.items()
-    }
+        visit = {
+            "ref": c.ref,
+            "name": c.name,
+            "lat": c.lat,
+            "lon": c.lon,
+            "minutes": max(1, int(c.visit_minutes)),
+            "value": _money(v.amount, currency),
+            "required": v.required,
+            "time_zone": c.time_zone,
+            "windows": windows,
+        }
+        night = hotel_price(policy.data, c.country)
+        if night != default_hotel:
+            visit["overnight_cost"] = cost(night)
+        visits.append(visit)
     problem = {
         "format": "kanelbulle-plan/1",
         "start": start.isoformat(),
@@ -406,9 +492,10 @@ def problem_for(user: Any, start: dt.date, days: int, today: dt.date) -> tuple[d
             "home": {"lat": user.home_lat, "lon": user.home_lon},
             "workday": list(WORKDAY),
             "weekdays": WEEKDAYS,
-            "overnight": {"allowed": True, "cost": cost(HOTEL_NIGHT)},
+            "overnight": {"allowed": True, "cost": hotel},
         },
-        "travel": {"cost_per_hour": cost(COST_PER_HOUR), "modes": modes},
+        "travel": travel,
         "visits": visits,
+        "policy": policy.reference(),
     }
     return problem, values

@@ -147,6 +147,7 @@ def brief(viewer: Any, ref: str, today: dt.date) -> dict[str, Any]:
     ]
     ours = GiftPolicy.objects.order_by("-version").first()
     return {
+        "trip": trip(customer, today),
         "customer": {
             "ref": customer.ref,
             "name": customer.name,
@@ -205,11 +206,40 @@ def translated_openers(doc: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+def trip(customer: Any, today: dt.date) -> dict[str, Any] | None:
+    """Getting there from the seller's home (trip-worth's verdict), by the travel policy in force today."""
+    from kanelbulle.core.rates import NoRate
+    from kanelbulle.planner.book import BookError
+    from kanelbulle.planner.worth import trip_worth
+
+    try:
+        doc = trip_worth(customer.owner, customer, today)
+    except (BookError, NoRate):
+        return None
+    return {
+        "best": doc["best"],
+        "worth_it": doc["worth_it"],
+        "summary": doc["summary"],
+        "options": [
+            {k: o[k] for k in ("mode", "cost", "minutes_one_way", "hotel_night", "co2_kg") if k in o}
+            for o in doc["options"]
+            if o["available"]
+        ],
+        "travel_policy": doc["travel_policy"],
+    }
+
+
 def as_text(doc: dict[str, Any]) -> str:
     """The brief as plain text for a terminal, in the active language (``brief --language sv``)."""
     _ = gettext
     c = doc["customer"]
     lines = [_("%(name)s (%(ref)s), %(city)s — seller %(seller)s") % c]
+    if doc.get("trip"):
+        t = doc["trip"]
+        lines.append(
+            _("Trip: %(summary)s (travel policy version %(version)s)")
+            % {"summary": t["summary"], "version": t["travel_policy"]["version"]}
+        )
     if doc["people"]:
         lines += ["", _("People")]
         for p in doc["people"]:

@@ -49,3 +49,29 @@ class VisitPlan(models.Model):
     def document(self) -> dict[str, Any]:
         """The plan as `kanelbulle plan --user --json` answers it (plan + each visit's value)."""
         return {**self.plan, "values": self.values}
+
+
+class TravelPolicy(models.Model):
+    """The company's travel policy (planner/policy.py); a new version is a new row.
+
+    The version in force on a day is the highest one whose ``valid_from`` is on or before it; a plan,
+    a brief and a trip-worth answer use the one in force on the day planned and name it, and a
+    saved plan keeps the version it was made with.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    valid_from = models.DateField(_("in force from"))
+    data = models.JSONField(default=dict)
+    note = models.CharField(_("why this version"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+    def reference(self) -> dict[str, Any]:
+        """What a plan says about the policy it used."""
+        return {"version": self.version, "valid_from": self.valid_from.isoformat(), "currency": self.data["currency"]}

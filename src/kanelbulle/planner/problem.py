@@ -41,6 +41,17 @@ class InvalidProblem(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Band:
+    """A fare by distance band: legs whose great-circle km is in [from_km, to_km) (to_km None: no end)."""
+
+    from_km: float
+    to_km: float | None
+    fixed_cost: Decimal
+    cost_per_km: Decimal
+    co2_g_per_km: float
+
+
+@dataclass(frozen=True, slots=True)
 class Mode:
     name: str
     factor: float
@@ -50,6 +61,14 @@ class Mode:
     cost_per_km: Decimal
     fixed_cost: Decimal
     co2_g_per_km: float
+    bands: tuple[Band, ...] = ()
+
+    def fare(self, great_circle_km: float) -> tuple[Decimal, Decimal, float]:
+        """(fixed cost, cost per km, g CO2 per km) for a leg of this great-circle length."""
+        for band in self.bands:
+            if band.from_km <= great_circle_km and (band.to_km is None or great_circle_km < band.to_km):
+                return band.fixed_cost, band.cost_per_km, band.co2_g_per_km
+        return self.fixed_cost, self.cost_per_km, self.co2_g_per_km
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +81,7 @@ class Visit:
     required: bool
     windows: tuple[tuple[dt.datetime, dt.datetime], ...]
     time_zone: str | None = None
+    overnight_cost: Decimal | None = None  # a hotel night here, when it differs from the seller's
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +216,7 @@ def parse_problem(doc: Any) -> PlanProblem:
     top = r.obj(
         doc,
         "$",
-        {"format", "start", "days", "time_zone", "seller", "travel", "visits"},
+        {"format", "start", "days", "time_zone", "seller", "travel", "visits", "policy"},
         {"format", "start", "days", "time_zone", "seller", "travel", "visits"},
     )
     if top is None:
@@ -225,6 +245,8 @@ def parse_problem(doc: Any) -> PlanProblem:
             days = raw
 
     tz = r.zone(top["time_zone"], "$.time_zone") if "time_zone" in top else None
+    if "policy" in top and not isinstance(top["policy"], dict):
+        r.add("$.policy", "must be an object (the travel policy the figures come from)")
 
     # The seller.
     home_lat = home_lon = None
@@ -373,7 +395,9 @@ MODE_FIELDS = {
     "cost_per_km",
     "fixed_cost",
     "co2_g_per_km",
+    "bands",
 }
+BAND_FIELDS = {"from_km", "to_km", "fixed_cost", "cost_per_km", "co2_g_per_km"}
 
 
 def _mode(r: _Reader, name: str, raw: Any, path: str) -> Mode | None:
@@ -395,10 +419,57 @@ def _mode(r: _Reader, name: str, raw: Any, path: str) -> Mode | None:
     if name == "car" and min_km > 0:
         r.add(f"{path}.min_km", "must be 0 for car (every leg can be driven)")
         return None
-    return Mode(name, factor, speed, overhead, min_km, per_km, fixed, co2)
+    bands = _bands(r, got["bands"], f"{path}.bands") if "bands" in got else ()
+    if bands is None:
+        return None
+    return Mode(name, factor, speed, overhead, min_km, per_km, fixed, co2, bands)
 
 
-VISIT_FIELDS = {"ref", "lat", "lon", "minutes", "value", "required", "windows", "time_zone", "name"}
+def _bands(r: _Reader, raw: Any, path: str) -> tuple[Band, ...] | None:
+    """Fares by distance band: from 0 km, each band starting where the one before ends, the last open."""
+    if not isinstance(raw, list) or not raw:
+        r.add(path, "must be a non-empty list of distance bands")
+        return None
+    before = len(r.problems)
+    out: list[Band] = []
+    for i, item in enumerate(raw):
+        bpath = f"{path}[{i}]"
+        got = r.obj(item, bpath, BAND_FIELDS, BAND_FIELDS)
+        if got is None or set(got) != BAND_FIELDS:
+            continue
+        low = r.number(got["from_km"], f"{bpath}.from_km", low=0)
+        high = None if got["to_km"] is None else r.number(got["to_km"], f"{bpath}.to_km", positive=True)
+        fixed = r.money(got["fixed_cost"], f"{bpath}.fixed_cost")
+        per_km = r.money(got["cost_per_km"], f"{bpath}.cost_per_km")
+        co2 = r.number(got["co2_g_per_km"], f"{bpath}.co2_g_per_km", low=0)
+        if low is None or fixed is None or per_km is None or co2 is None:
+            continue
+        if high is not None and high <= low:
+            r.add(f"{bpath}.to_km", f"must be greater than from_km ({low:g}), not {high:g}")
+            continue
+        if not out and low != 0:
+            r.add(f"{bpath}.from_km", f"the first band must start at 0 km, not {low:g}")
+        elif out:
+            end = out[-1].to_km
+            if end is None or low < end:
+                r.add(
+                    f"{bpath}.from_km",
+                    f"overlaps the band before it (which ends at {end if end is not None else 'no end'} km)",
+                )
+            elif low > end:
+                r.add(f"{bpath}.from_km", f"leaves a gap after the band before it (which ends at {end:g} km)")
+        out.append(Band(low, high, fixed, per_km, co2))
+    if len(r.problems) > before:
+        return None
+    if out[-1].to_km is not None:
+        r.add(f"{path}[{len(out) - 1}].to_km", "the last band must have no end (null)")
+        return None
+    return tuple(out)
+
+
+VISIT_FIELDS = {
+    "ref", "lat", "lon", "minutes", "value", "required", "windows", "time_zone", "name", "overnight_cost",
+}  # fmt: skip
 
 
 def _visit(r: _Reader, raw: Any, path: str) -> Visit | None:
@@ -423,6 +494,7 @@ def _visit(r: _Reader, raw: Any, path: str) -> Visit | None:
         else:
             minutes = m
     value = r.money(got["value"], f"{path}.value") if "value" in got else Decimal(0)
+    night = r.money(got["overnight_cost"], f"{path}.overnight_cost") if "overnight_cost" in got else None
     required = got.get("required", False)
     if not isinstance(required, bool):
         r.add(f"{path}.required", f"must be true or false, not {json_repr(required)}")
@@ -452,4 +524,4 @@ def _visit(r: _Reader, raw: Any, path: str) -> Visit | None:
     if len(r.problems) > before:
         return None
     assert isinstance(ref, str) and lat is not None and lon is not None and minutes is not None and value is not None
-    return Visit(ref, lat, lon, minutes, value, bool(required), tuple(windows), tz)
+    return Visit(ref, lat, lon, minutes, value, bool(required), tuple(windows), tz, night)

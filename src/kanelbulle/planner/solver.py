@@ -148,7 +148,7 @@ def consecutive(days: list[WorkDay], k: int) -> bool:
     return k + 1 < len(days) and (days[k + 1].date - days[k].date).days == 1
 
 
-def build(problem: PlanProblem, road: RoadTable | None = None) -> Built:
+def build(problem: PlanProblem, road: RoadTable | None = None, mode_policy: str = "cheapest") -> Built:
     from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, VehicleType
 
     tz = ZoneInfo(problem.time_zone)
@@ -157,7 +157,7 @@ def build(problem: PlanProblem, road: RoadTable | None = None) -> Built:
     visits = problem.visits
     lat = [problem.home_lat, *(v.lat for v in visits)]
     lon = [problem.home_lon, *(v.lon for v in visits)]
-    mats = matrices(problem, lat, lon, road)
+    mats = matrices(problem, lat, lon, road, mode_policy)
 
     raw_copies = {i: visit_copies(visit, days, origin_utc) for i, visit in enumerate(visits)}
     hotel_visits: list[int] = []
@@ -172,11 +172,16 @@ def build(problem: PlanProblem, road: RoadTable | None = None) -> Built:
     unreachable: set[int] = set()
     for i, visit in enumerate(visits):
         go, back = int(mats.minutes[0, i + 1]), int(mats.minutes[i + 1, 0])
+        # After a hotel night the day starts where the seller slept: the quickest way here from any
+        # place a hotel night can follow (this visit itself included), not from home.
+        from_hotel = min((int(mats.minutes[h + 1, i + 1]) for h in hotel_set), default=go)
         for day, early, late in raw_copies[i]:
             # Left out of the model when it cannot be made even on an otherwise empty day.
             far = i in hotel_set
-            arrive_ok = days[day].start + go <= late or (far and day > 0 and consecutive(days, day - 1))
-            begin = max(early, days[day].start + go)
+            slept_away = bool(hotel_set) and day > 0 and consecutive(days, day - 1)
+            first = min(go, from_hotel) if slept_away else go
+            arrive_ok = days[day].start + first <= late or (far and slept_away)
+            begin = max(early, days[day].start + first)
             return_ok = begin + visit.minutes + back <= days[day].end or (far and consecutive(days, day))
             if arrive_ok and return_ok:
                 copies_of_visit.setdefault(i, []).append(len(copies))
@@ -208,13 +213,18 @@ def build(problem: PlanProblem, road: RoadTable | None = None) -> Built:
     dist[:n_points, :n_points] = mats.units
     dur[:n_points, :n_points] = mats.minutes
     hotel_units = int((problem.overnight_cost * COST_SCALE).to_integral_value())
+
+    def hotel_price(i: int) -> int:
+        price = visits[i].overnight_cost
+        return hotel_units if price is None else int((price * COST_SCALE).to_integral_value())
+
     for (i, _parity), loc in hotel_loc.items():
         src = i + 1
         dist[loc, :n_points] = mats.units[src, :]
         dur[loc, :n_points] = mats.minutes[src, :]
         dist[:, loc] = PROHIBITIVE  # a hotel night follows its own visit, nothing else
         dur[:, loc] = dur[:, src]
-        dist[src, loc] = hotel_units
+        dist[src, loc] = hotel_price(i)
         dur[src, loc] = 0
         dist[loc, loc] = 0
         dur[loc, loc] = 0
@@ -223,7 +233,8 @@ def build(problem: PlanProblem, road: RoadTable | None = None) -> Built:
     total_value = sum(int(v.value * COST_SCALE) for v in visits)
     # A required visit outweighs any travel and any value, but not a lateness penalty: otherwise the
     # search would prefer late (infeasible) plans that hold every required visit to a feasible one.
-    big_prize = min(1 << 40, 4 * (worst_leg + hotel_units) * (len(days) + 2) + total_value + 100_000)
+    worst_hotel = max([hotel_units, *(hotel_price(i) for i in hotel_visits)])
+    big_prize = min(1 << 40, 4 * (worst_leg + worst_hotel) * (len(days) + 2) + total_value + 100_000)
 
     locations = [Location(x=0, y=0, name="home")]
     locations += [Location(x=0, y=0, name=v.ref) for v in visits]
@@ -315,17 +326,24 @@ def solve_problem(
     road: RoadTable | None = None,
     started: float | None = None,
     workers: int = WORKERS,
+    mode_policy: str | None = None,
 ) -> dict[str, Any]:
     """Problem in, plan document out (the contract's `kanelbulle-plan-result/1`).
 
     ``road`` (planner/routing.py) replaces the car model with a road router's distances and times.
     ``seconds`` and ``iterations`` are the budget (see ``time_limit``); the seconds count from
     ``started`` (a ``time.perf_counter()`` reading, default: now), so a command can make its limit
-    cover the work it did before solving too.
+    cover the work it did before solving too. ``mode_policy`` None weighs the ways to travel
+    (:func:`solve_weighing_modes`); "cheapest" or "fastest" solves with that one policy.
     """
     started = time.perf_counter() if started is None else started
+    if mode_policy is None:
+        return solve_weighing_modes(
+            problem, seconds=seconds, iterations=iterations, seed=seed, progress=progress, road=road,
+            started=started, workers=workers,
+        )  # fmt: skip
     seconds = time_limit(seconds, iterations)
-    built = build(problem, road)
+    built = build(problem, road, mode_policy)
     sequence: list[int] = []
     won: Found | None = None
     if built.days and built.copies:
@@ -349,6 +367,8 @@ def solve_problem(
             sequence = place_required(built, sequence)
     elapsed = time.perf_counter() - started
     plan = read_back(built, sequence)
+    if isinstance(problem.raw.get("policy"), dict):
+        plan["travel_policy"] = problem.raw["policy"]
     plan["solver"] = {
         "name": "pyvrp",
         "version": version("pyvrp"),
@@ -361,6 +381,85 @@ def solve_problem(
         or ("iterations" if iterations is not None else "seconds"),
     }
     return plan
+
+
+def plan_net(plan: dict[str, Any]) -> Decimal:
+    """What a plan is worth: the value it covers less its travel and hotel costs."""
+    totals = plan["totals"]
+    return (
+        Decimal(totals["value_covered"]["amount"])
+        - Decimal(totals["travel_cost"]["amount"])
+        - Decimal(totals["overnight_cost"]["amount"])
+    )
+
+
+def solve_weighing_modes(
+    problem: PlanProblem,
+    *,
+    seconds: float | None = None,
+    iterations: int | None = None,
+    seed: int = 1,
+    progress: Callable[[float, int], None] | None = None,
+    road: RoadTable | None = None,
+    started: float | None = None,
+    workers: int = WORKERS,
+) -> dict[str, Any]:
+    """The plan that is best overall, not the one whose legs are each cheapest.
+
+    The model gives the solver one mode per leg, so the choice between ways to travel is made by
+    solving the problem once per mode policy (``travel.MODE_POLICIES``: each leg's cheapest mode,
+    each leg's fastest) and keeping the plan with the fewest required visits left out, then the most
+    value less travel and hotel costs, then the least travel time. A Stockholm seller with a day's
+    worth of visits in Luleå flies there even when the train is a little cheaper, because only the
+    flight leaves time for the visits. Each policy gets an equal share of the iteration budget (so
+    the plan is repeatable by seed and ``iterations``, and costs what one solve did) and of the
+    seconds. The plan's ``solver.mode_policies`` lists each policy's net value and which one was
+    kept; ``solver.iterations`` counts both.
+    """
+    from kanelbulle.planner.travel import MODE_POLICIES
+
+    started = time.perf_counter() if started is None else started
+    total = time_limit(seconds, iterations)
+    policies = list(MODE_POLICIES) if len(problem.modes) > 1 else list(MODE_POLICIES[:1])
+    plans: list[tuple[str, dict[str, Any]]] = []
+    for k, policy in enumerate(policies):
+        # Policy k must be done by its share of the clock, counted from the start of the whole solve,
+        # and gets its share of the iterations (the first one the remainder), so weighing the modes
+        # costs no more than one solve did.
+        share = None
+        if iterations is not None:
+            share = iterations // len(policies) + (iterations % len(policies) if k == 0 else 0)
+        plan = solve_problem(
+            problem,
+            seconds=total * (k + 1) / len(policies),
+            iterations=share,
+            seed=seed,
+            progress=progress,
+            road=road,
+            started=started,
+            mode_policy=policy,
+            workers=workers,
+        )
+        plans.append((policy, plan))
+        if progress is not None:  # at least one line per policy, however short its share of the clock
+            progress(time.perf_counter() - started, plan["solver"]["iterations"])
+
+    def rank(item: tuple[str, dict[str, Any]]) -> tuple[int, Decimal, int]:
+        plan = item[1]
+        return (-len(plan["infeasible"]), plan_net(plan), -int(plan["totals"]["travel_minutes"]))
+
+    best_policy, best = max(plans, key=rank)  # max keeps the first of equals: "cheapest" on a tie
+    best["solver"]["mode_policy"] = best_policy
+    best["solver"]["mode_policies"] = [
+        {"policy": policy, "net": _money(plan_net(plan), problem.currency or "SEK")["amount"],
+         "visits": sum(len(d["stops"]) for d in plan["days"]), "infeasible": len(plan["infeasible"])}
+        for policy, plan in plans
+    ]  # fmt: skip
+    best["solver"]["seconds"] = round(time.perf_counter() - started, 2)
+    best["solver"]["iterations"] = sum(plan["solver"]["iterations"] for _, plan in plans)
+    stops = {plan["solver"]["stopped_by"] for _, plan in plans}
+    best["solver"]["stopped_by"] = "seconds" if "seconds" in stops else "iterations"
+    return best
 
 
 def _neighbours(built: Built, params: Any) -> dict[Any, list[Any]]:
@@ -509,7 +608,9 @@ def read_back(built: Built, sequence: list[int]) -> dict[str, Any]:
         if hotel:
             finish_leg = EMPTY_LEG
             finish_time = t
-            overnight_cost += problem.overnight_cost
+            slept = night_at[k]
+            price = None if slept is None else problem.visits[slept].overnight_cost
+            overnight_cost += problem.overnight_cost if price is None else price
             end_point = point
         else:
             finish_leg = _leg(built, point, 0)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/plan.ics", views.plan_ics, name="ics"),
     path("brief/<str:ref>/", views.brief_page, name="brief"),
     path("worth/<str:ref>/", views.worth_page, name="worth"),
+    path("policy/", views.policy_page, name="policy"),
 ]

@@ -106,7 +106,7 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
                     "minutes": int((end - begin).total_seconds() // 60),
                     "value": value.get("value"),
                     "why": value.get("why", []),
-                    "required": bool(value.get("required")),
+                    "required": bool(value.get("required") or value.get("requested")),
                     "pinned": stop["ref"] in plan.pins,
                 }
             )
@@ -184,6 +184,8 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
         "is_latest": latest is None or latest.pk == plan.pk,
         "meetings": plan_meetings(plan) if plan.accepted_at else [],
         "notes": doc.get("notes", []),
+        "travel_policy": doc.get("travel_policy"),
+        "meeting_requests": doc.get("meeting_requests", []),
     }
 
 
@@ -404,4 +406,66 @@ def worth_page(request: HttpRequest, ref: str) -> HttpResponseBase:
         request,
         "planner/worth.html",
         {"customer": customer, "doc": doc, "rows": rows, "summary": doc["summaries"][language]},
+    )
+
+
+@workspace
+def policy_page(request: HttpRequest) -> HttpResponseBase:
+    """The company's travel policy: the version in force, every version, and (for an admin) a new one."""
+    import json
+
+    from django.core.exceptions import PermissionDenied
+
+    from kanelbulle.planner.models import TravelPolicy
+    from kanelbulle.planner.policy import InvalidPolicy, PolicyProblem
+    from kanelbulle.planner.travel_policy import in_force, save_policy
+
+    viewer = user_of(request)
+    today = today_of(request)
+    current = in_force(today)
+    problems: list[PolicyProblem] = []
+    text = json.dumps(current.data, indent=2, ensure_ascii=False)
+    valid_from = today.isoformat()
+    if request.method == "POST":
+        if not viewer.is_admin_role:
+            raise PermissionDenied(gettext("only an admin may change the travel policy"))
+        text = request.POST.get("policy", "")
+        valid_from = request.POST.get("valid_from", "")
+        try:
+            day = dt.date.fromisoformat(valid_from)
+        except ValueError:
+            problems.append(PolicyProblem("valid_from", gettext("must be a date YYYY-MM-DD")))
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(
+                PolicyProblem("policy", gettext("is not valid JSON (line %(line)s)") % {"line": exc.lineno})
+            )
+        if not problems:
+            try:
+                new = save_policy(viewer, doc, day, request.POST.get("note", ""))
+            except InvalidPolicy as exc:
+                problems = exc.problems
+            else:
+                from django.contrib import messages
+
+                messages.success(
+                    request,
+                    gettext("Travel policy version %(v)s is in force from %(day)s.")
+                    % {"v": new.version, "day": new.valid_from.isoformat()},
+                )
+                return redirect(reverse("planner:policy"))
+    return render(
+        request,
+        "planner/policy.html",
+        {
+            "policy": current,
+            "data": current.data,
+            "versions": TravelPolicy.objects.select_related("created_by").order_by("-version"),
+            "problems": problems,
+            "may_edit": viewer.is_admin_role,
+            "text": text,
+            "valid_from": valid_from,
+        },
+        status=400 if problems else 200,
     )

@@ -23,8 +23,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kanelbulle.planner.book import (
-    COST_PER_HOUR,
-    HOTEL_NIGHT,
     MODES,
     WORKDAY,
     BookError,
@@ -68,28 +66,35 @@ def _mode_words(mode: str) -> str:
     return {"car": _("by car"), "rail": _("by train"), "air": _("by plane"), "video": _("video call")}[mode]
 
 
-def _travel(currency: str, on: dt.date, seller: Any) -> tuple[PlanProblem, dict[str, Mode], Decimal]:
-    """The planner's default travel figures (book.MODES, in the company currency) as plain objects."""
-    modes = {
-        name: Mode(
-            name,
-            float(m["factor"]),
-            float(m["speed_kmh"]),
-            float(m["overhead_minutes"]),
-            float(m["min_km"]),
-            _in(Decimal(m["cost_per_km"]), "SEK", currency, on),
-            _in(Decimal(m["fixed_cost"]), "SEK", currency, on),
-            float(m["co2_g_per_km"]),
-        )
-        for name, m in MODES.items()
-    }
-    workday = (dt.time.fromisoformat(WORKDAY[0]), dt.time.fromisoformat(WORKDAY[1]))
-    hotel = _in(HOTEL_NIGHT, "SEK", currency, on)
-    problem = PlanProblem(
-        on, 1, settings.TIME_ZONE, seller.home_lat, seller.home_lon, workday, frozenset(range(5)), True, hotel,
-        _in(COST_PER_HOUR, "SEK", currency, on), modes, (), currency,
+def _travel(currency: str, on: dt.date, seller: Any, customer: Any) -> tuple[PlanProblem, Any, Decimal]:
+    """The travel policy in force on ``on`` as the planner's objects (only its allowed modes), the
+    policy itself, and a hotel night in the customer's country, all in the company currency."""
+    from kanelbulle.planner.policy import hotel_price, travel_section
+    from kanelbulle.planner.problem import parse_problem
+    from kanelbulle.planner.travel_policy import in_force
+
+    policy = in_force(on)
+
+    def amount(value: Decimal) -> dict[str, str]:
+        return _money(_in(value, policy.data["currency"], currency, on), currency)
+
+    travel, hotel = travel_section(policy.data, MODES, amount)
+    problem = parse_problem(
+        {
+            "format": "kanelbulle-plan/1", "start": on.isoformat(), "days": 1, "time_zone": settings.TIME_ZONE,
+            "seller": {"home": {"lat": seller.home_lat, "lon": seller.home_lon}, "workday": list(WORKDAY),
+                       "weekdays": ["mon"], "overnight": {"allowed": True, "cost": hotel}},
+            "travel": travel, "visits": [],
+        }
     )  # fmt: skip
-    return problem, modes, hotel
+    night = Decimal(amount(hotel_price(policy.data, customer.country))["amount"])
+    return problem, policy, night
+
+
+def _fare(mode: Mode, leg: Leg, great_circle_km: float) -> Decimal:
+    """What the ticket (or the car's running cost) is for a leg, without the seller's time."""
+    fixed, per_km, _co2 = mode.fare(great_circle_km)
+    return (fixed + Decimal(repr(leg.km)) * per_km).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _car_leg(problem: PlanProblem, mode: Mode, customer: Any, gc: float, notes: list[str]) -> Leg:
@@ -131,15 +136,25 @@ def trip_worth(seller: Any, customer: Any, today: dt.date) -> dict[str, Any]:
         raise BookError(f"{seller.username} has no home place (lat/lon): it is needed to price a trip")
     currency: str = settings.COMPANY_CURRENCY
     value = visit_values(seller, [customer], currency, today)[customer.ref]
-    problem, modes, hotel = _travel(currency, today, seller)
+    from kanelbulle.planner.land import GROUND_MODES, same_land
+
+    problem, policy, hotel = _travel(currency, today, seller, customer)
+    modes = problem.modes
     gc = haversine_km(seller.home_lat, seller.home_lon, customer.lat, customer.lon)
+    by_land = same_land((seller.home_lat, seller.home_lon), (customer.lat, customer.lon))
     workday_minutes = _workday_minutes()
     notes: list[str] = []
     options: list[dict[str, Any]] = []
     for name in TRAVEL_MODES:
+        if name not in modes:
+            options.append({"mode": name, "available": False, "why": "policy"})
+            continue
         mode = modes[name]
+        if name in GROUND_MODES and not by_land:
+            options.append({"mode": name, "available": False, "why": "sea"})
+            continue
         if gc < mode.min_km:
-            options.append({"mode": name, "available": False, "min_km": mode.min_km})
+            options.append({"mode": name, "available": False, "why": "short", "min_km": mode.min_km})
             continue
         leg = _car_leg(problem, mode, customer, gc, notes) if name == "car" else mode_leg(problem, mode, gc)
         one_way = math.ceil(leg.minutes - 1e-9)
@@ -154,6 +169,7 @@ def trip_worth(seller: Any, customer: Any, today: dt.date) -> dict[str, Any]:
                 "km_one_way": round_km(leg.km),
                 "minutes_one_way": one_way,
                 "hotel_night": night,
+                "fare_return": _money(2 * _fare(mode, leg, gc), currency),
                 "cost": _money(cost, currency),
                 "co2_kg": str(co2),
                 "net": _money(net, currency),
@@ -185,10 +201,14 @@ def trip_worth(seller: Any, customer: Any, today: dt.date) -> dict[str, Any]:
             "uplift": _money(value.uplift_amount, currency),
             "uplift_source": value.uplift.to_json() if value.uplift is not None else None,
             "required": value.required,
+            "requested": value.requests > 0,
+            "request": _money(value.request_value, currency),
             "health": value.health,
             "why": value.parts,
         },
         "options": options,
+        "travel_policy": policy.reference(),
+        "sources": [f"{s['figure']}: {s['source']} ({s['year']})" for s in policy.data.get("sources", [])],
         "best": best["mode"] if worth and best is not None else "video",
         "worth_it": worth,
         "notes": notes,
@@ -258,10 +278,19 @@ def _texts(doc: dict[str, Any], value: VisitValue, currency: str) -> dict[str, A
             )
             continue
         if not o["available"]:
-            lines.append(
-                _("%(place)s %(mode)s: not offered for under %(km)s km")
-                % {"place": place, "mode": _mode_words(o["mode"]), "km": int(o["min_km"])}
-            )
+            if o["why"] == "policy":
+                line = _("%(place)s %(mode)s: not allowed by the travel policy (version %(version)s)") % {
+                    "place": place, "mode": _mode_words(o["mode"]), "version": doc["travel_policy"]["version"],
+                }  # fmt: skip
+            elif o["why"] == "sea":
+                line = _("%(place)s %(mode)s: not offered, there is no land route (across the sea)") % {
+                    "place": place, "mode": _mode_words(o["mode"]),
+                }  # fmt: skip
+            else:
+                line = _("%(place)s %(mode)s: not offered for under %(km)s km") % {
+                    "place": place, "mode": _mode_words(o["mode"]), "km": int(o["min_km"]),
+                }  # fmt: skip
+            lines.append(line)
             continue
         verdict = _("worth it") if o["worth"] else _("not worth it")
         hotel = " " + _("with a hotel night") if o["hotel_night"] else ""
@@ -293,8 +322,10 @@ def _texts(doc: dict[str, Any], value: VisitValue, currency: str) -> dict[str, A
             "kept": _amount_text(value.at_stake, currency),
             "value": _amount_text(value.amount, currency),
         }
-    if value.required:
-        summary += " " + _("The customer has asked to meet: a waiting request makes the visit required.")
+    if value.requests:
+        summary += " " + _(
+            "The customer has asked to meet: the request adds %(value)s (go, or meet by video at no cost)."
+        ) % {"value": _amount_text(value.request_value, currency)}
     return {"options": lines, "summary": summary}
 
 

@@ -167,9 +167,12 @@ class Command(KbCommand):
         document["as_of"] = today.isoformat()
         document["values"] = [
             {"ref": v.ref, "name": v.name, "value": {"amount": str(v.amount), "currency": problem.currency},
-             "required": v.required, "why": v.parts}
+             "required": v.required, "requested": v.requests > 0, "why": v.parts}
             for v in values.values()
         ]  # fmt: skip
+        from kanelbulle.planner.book import request_options
+
+        document["meeting_requests"] = request_options(problem, values, document)
         return document
 
     def _solve(self, path: Path, options: dict[str, Any], progress: Any) -> dict[str, Any]:
@@ -239,8 +242,26 @@ class Command(KbCommand):
             lines.append(_("dropped %(ref)s: %(reason)s") % item)
         for item in doc["infeasible"]:
             lines.append(_("NOT PLACED %(ref)s: %(reason)s") % item)
+        for item in doc.get("meeting_requests", []):
+            trip, video = item["trip"], item["video"]
+            lines.append(
+                _(
+                    "%(ref)s asked to meet (%(state)s): a trip %(trip)s %(currency)s for %(value)s %(currency)s, "
+                    "or a video meeting 0 %(currency)s keeping %(kept)s %(currency)s"
+                )
+                % {
+                    "ref": item["ref"],
+                    "state": _("in the plan") if item["planned"] else _("not in the plan"),
+                    "trip": trip["cost"]["amount"],
+                    "value": trip["value"]["amount"],
+                    "kept": video["value_kept"]["amount"],
+                    "currency": trip["cost"]["currency"],
+                }
+            )
         for note in doc.get("notes", []):
             lines.append(_("note: %(note)s") % {"note": note})
+        if doc.get("travel_policy"):
+            lines.append(_("costs by the travel policy version %(v)s") % {"v": doc["travel_policy"]["version"]})
         t = doc["totals"]
         lines.append(
             _(
