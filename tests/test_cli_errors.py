@@ -40,11 +40,13 @@ MISSING: dict[str, str | None] = {
     "plan": "--problem",
     "privacy": "export",
     "rates": "import",
+    "refresh": None,
     "restore": "FILE",
     "serve": None,
     "token": "create",
     "trip-worth": "--customer",
     "user": "create",
+    "worker": None,
 }
 
 # Subcommands with something missing, and what the line must name.
@@ -78,11 +80,13 @@ REACHES_DATABASE: dict[str, tuple[list[str], int]] = {
     "plan": (["--user", "anna", "--start", "2026-01-05", "--days", "1"], 1),
     "privacy": (["retention"], 1),
     "rates": (["import", "{tmp}/rates.csv"], 1),
+    "refresh": ([], 1),
     "restore": (["{tmp}/copy.sqlite3"], 1),
     "serve": (["--port", "9"], 1),
     "token": (["list"], 1),
     "trip-worth": (["--customer", "c-1"], 1),
     "user": (["create", "somebody", "--role", "seller"], 1),
+    "worker": (["--now", "daily-refresh"], 1),
 }
 
 

@@ -60,13 +60,24 @@ def test_the_gift_register_csv_page_and_command(personas: Personas) -> None:
         category="food", date=DAY.isoformat(), direction="given", occasion="+christmas",
     )  # fmt: skip
     record_gift(personas.seller, gift)
-    result = run("gifts", "report", "--from", "2025-12-01", "--to", "2025-12-31", "--format", "csv")
+    result = run(
+        "gifts",
+        "report",
+        "--from",
+        DAY.replace(day=1).isoformat(),
+        "--to",
+        DAY.replace(day=31).isoformat(),
+        "--format",
+        "csv",
+    )
     assert result.code == 0, result.err
     neutralised(result.out)
     assert "'@SUM(1+1)" in cells(result.out) and "'+christmas" in cells(result.out)
     client = Client()
     client.force_login(personas.seller)
-    page = client.get("/gifts/report.csv", {"from": "2025-12-01", "to": "2025-12-31"})
+    page = client.get(
+        "/gifts/report.csv", {"from": DAY.replace(day=1).isoformat(), "to": DAY.replace(day=31).isoformat()}
+    )
     assert page.status_code == 200
     neutralised(page.content.decode())
 

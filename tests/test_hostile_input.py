@@ -110,11 +110,13 @@ def test_the_gifts_report_and_the_privacy_export_escape(world: World) -> None:
     report = as_user(world.people.seller).get("/gifts/report/").content.decode()
     assert _html(NAMES["gift"]) in report
     assert_escaped("the gifts report", report)
-    dossier = as_user(world.people.admin).get(f"/privacy/contacts/{world.book.li.ref}/export/?format=html")
+    dossier = as_user(world.people.admin).post(f"/privacy/contacts/{world.book.li.ref}/export/", {"format": "html"})
     html = dossier.content.decode()
     assert dossier.status_code == 200 and _html(NAMES["contact"]) in html and _html(NAMES["fact"]) in html
     assert_escaped("the privacy export", html)
-    as_json = json.loads(as_user(world.people.admin).get(f"/privacy/contacts/{world.book.li.ref}/export/").content)
+    as_json = json.loads(
+        as_user(world.people.admin).post(f"/privacy/contacts/{world.book.li.ref}/export/", {"format": "json"}).content
+    )
     assert json.dumps(NAMES["fact"], ensure_ascii=False) in json.dumps(as_json, ensure_ascii=False)
 
 

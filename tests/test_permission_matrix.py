@@ -570,7 +570,15 @@ DOMAIN_MODELS = [
     ("insights", "Snooze", None),
 ]
 # Records a refused request may write: the audit trail says who tried what.
-NOT_BUSINESS = {("core", "AuditEntry")}
+NOT_BUSINESS = {
+    ("core", "AuditEntry"),
+    # A background job's bookkeeping, and the relationship state derived from the records (a
+    # refused request writes no record, so it cannot move them either).
+    ("core", "JobRecord"),
+    ("insights", "CustomerState"),
+    ("insights", "ScopeNorms"),
+    ("insights", "StateReason"),
+}
 
 
 def fingerprint() -> str:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
-import pycountry
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -97,8 +96,14 @@ def _currency(value: str) -> str:
 
 @cache
 def currency_codes() -> list[str]:
-    """Every code the API takes as a currency (the enum of its schema)."""
-    return sorted(c.alpha_3 for c in pycountry.currencies if is_currency(c.alpha_3))
+    """The currencies the schema offers: those the company can always convert (core/values.py: the
+    company currency, the euro and the ECB's). A currency with rates loaded here is taken too, but
+    a schema cannot know the rates a company has loaded, so it offers only these."""
+    from django.conf import settings
+
+    from kanelbulle.core.values import ECB_CURRENCIES
+
+    return sorted(c for c in {settings.COMPANY_CURRENCY, "EUR", *ECB_CURRENCIES} if is_currency(c))
 
 
 Currency = Annotated[

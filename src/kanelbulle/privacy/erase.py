@@ -30,6 +30,7 @@ from kanelbulle.core.models import AuditEntry, Erasure
 from kanelbulle.customers.models import Contact, Customer, Fact
 from kanelbulle.deals.models import Deal
 from kanelbulle.gifts.models import Gift, GiftChange, GiftPolicy
+from kanelbulle.insights.models import Snooze
 from kanelbulle.meetings.models import Meeting
 from kanelbulle.planner.models import VisitPlan
 from kanelbulle.privacy.models import SpecialCategoryException
@@ -98,6 +99,7 @@ FREE_TEXT: tuple[Target, ...] = (
         ref="id",
         owner="owner__username",
     ),
+    Target(Snooze, "snooze", "customer_id", ("reason",), ref="id", owner="user__username"),
     # Tied to the customer through the record it names (kind, ref), not by a foreign key.
     Target(AuditEntry, "audit", "*by_ref", ("actor_label",), ("detail",), ref="id"),
 )
@@ -126,6 +128,12 @@ NOT_FREE_TEXT = {
     "gifts.GiftChange": "actor_label action",
     "privacy.SpecialCategoryException": "exception categories",
     "planner.VisitPlan": "pins removed meeting_refs",
+    "planner.TravelPolicy": "data note",  # the company's travel figures, about no one
+    "core.JobRecord": "key result",  # a background job's own bookkeeping (counts, dates)
+    # Derived relationship state: recomputed from the records when the erasure writes them.
+    "insights.CustomerState": "team scope health_trend health_parts signals reasons",
+    "insights.ScopeNorms": "scope norms",
+    "insights.StateReason": "code",
 }
 
 
