@@ -201,7 +201,12 @@ def make_plan(
     # The same road router as `kanelbulle plan --user`, when one is configured; its notes (and a
     # warning when it cannot be used) are kept with the plan and shown on the page.
     routing = routing_for(parsed)
-    result = solve_problem(parsed, seconds=PAGE_SECONDS, iterations=PAGE_ITERATIONS, seed=PAGE_SEED, road=routing.table)
+    # One search, in this process: a web server's worker runs threads, and forking a threaded
+    # process can deadlock (seen: the served plan page never finished). The command and the
+    # benchmarks use both cores (planner/parallel.py).
+    result = solve_problem(
+        parsed, seconds=PAGE_SECONDS, iterations=PAGE_ITERATIONS, seed=PAGE_SEED, road=routing.table, workers=1
+    )
     result["notes"] = routing.notes
     from kanelbulle.planner.book import request_options
 
