@@ -98,11 +98,15 @@ def test_a_first_name_a_colleague_shares_is_left_alone() -> None:
 
 
 def everything_stored() -> str:
-    """Every value of every row of every table, as one text to search."""
+    """Every text and JSON value of every row of every table, as one text to search.
+
+    Times, dates and numbers are left out: a timestamp's microseconds can hold any digits (a run
+    once found "8765" of the erased phone number in "…02.876511")."""
     out = []
     for model in apps.get_models():
         for row in model._default_manager.values():
-            out.append(json.dumps(row, ensure_ascii=False, default=str))
+            text = {k: v for k, v in row.items() if isinstance(v, str | dict | list)}
+            out.append(json.dumps(text, ensure_ascii=False, default=str))
     return "\n".join(out)
 
 
