@@ -72,8 +72,8 @@ def test_the_brief_shows_only_what_the_viewer_may_see(personas: Personas) -> Non
 @pytest.mark.django_db
 def test_the_brief_in_swedish_has_swedish_headings(personas: Personas) -> None:
     lulea(personas)
-    english = run("brief", "--customer", "c-lulea-1")
-    swedish = run("brief", "--customer", "c-lulea-1", "--language", "sv")
+    english = run("brief", "--customer", "c-lulea-1", "--today", TODAY)
+    swedish = run("brief", "--customer", "c-lulea-1", "--today", TODAY, "--language", "sv")
     assert swedish.code == 0, swedish.err
     for heading in ("People", "Openers", "Last meetings", "Open deals", "Waiting meeting requests"):
         assert f"\n{heading}\n" in english.out

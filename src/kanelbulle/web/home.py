@@ -41,7 +41,8 @@ def team_meetings(user: User, weeks: int, now: dt.datetime | None = None) -> lis
     return [Bar(str(s), counts.get(s.pk, {})) for s in sellers.order_by("name", "username")]
 
 
-def home_context(user: User, weeks: int = 4) -> dict[str, Any]:
+def home_context(user: User, weeks: int = 4, today: dt.date | None = None) -> dict[str, Any]:
+    """The home page; ``today`` (default: the calendar's) is the day the attention items are judged on."""
     now = timezone.now()
     week_end = now + dt.timedelta(days=7)
     customers = visible_customers(user)
@@ -67,7 +68,7 @@ def home_context(user: User, weeks: int = 4) -> dict[str, Any]:
         .order_by("created")[:20],
         "customer_count": customers.count(),
         "now": now,
-        "to_see": attention_list(user, timezone.localdate(), limit=5).result.items,
+        "to_see": attention_list(user, today or timezone.localdate(), limit=5).result.items,
     }
     if user.role != Role.SELLER:
         weeks = weeks if weeks in WINDOWS else WINDOWS[0]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kanelbulle.accounts.models import User
 from kanelbulle.accounts.services import password_change, password_set, user_create, user_set_active, user_update
+from kanelbulle.core.days import today_of
 from kanelbulle.web.forms import NewPasswordForm, PasswordChangeForm, UserEditForm, UserForm
 from kanelbulle.web.home import home_context
 from kanelbulle.web.pages import apply_errors, form_page, user_of, workspace
@@ -45,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         weeks = int(request.GET.get("weeks", "4"))
     except ValueError:
         weeks = 4
-    return render(request, "web/home.html", home_context(user_of(request), weeks))
+    return render(request, "web/home.html", home_context(user_of(request), weeks, today_of(request)))
 
 
 @workspace
