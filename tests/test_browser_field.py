@@ -174,7 +174,11 @@ def log_meeting(page: Page, customer: str, notes: str, *, person: str | None = N
     if fact:
         page.select_option("#f-fact-kind", "pet")
         page.fill("#f-fact-text", fact)
+    waiting = page.locator("#outbox-list li").count()
     page.click("#log-save")
+    # The form is cleared once the meeting is on the phone: wait for it, or the next meeting's
+    # choices would be cleared under the test's hands.
+    expect(page.locator("#outbox-list li")).to_have_count(waiting + 1)
 
 
 @pytest.mark.parametrize("language", ["en", "sv"])
