@@ -25,8 +25,8 @@ TOP = 5
 # Open deals oldest first (the ones that need a push); closed ones most recently closed first.
 ORDER: dict[str, tuple[str, ...]] = {
     Stage.OPEN: ("created", "ref"),
-    Stage.WON: ("-closed", "-created", "ref"),
-    Stage.LOST: ("-closed", "-created", "ref"),
+    Stage.WON: ("-closed", "-created", "-ref"),
+    Stage.LOST: ("-closed", "-created", "-ref"),
 }
 
 
