@@ -4,7 +4,8 @@ Every list page shows one page of rows read with LIMIT/OFFSET and counts the res
 ``COUNT``; nothing renders the whole book. The choice for bad parameters, the same on every page:
 
 - a page number that is not a whole number, or below 1, falls back to page 1, and one past the end
-  to the last page (Django's ``Paginator.get_page``): a bookmark or a link kept while the book
+  to the last page (as Django's ``Paginator.get_page``, which would open the last page for a
+  negative number): a bookmark or a link kept while the book
   shrank still opens a page instead of an error;
 - a filter value that is not one of the choices (a seller, team, stage or status the viewer may not
   pick, a malformed date) answers 400 with a message naming the filter: silently showing everything
@@ -41,7 +42,10 @@ class Paged:
 
 def page_of(request: HttpRequest, rows: Any, per_page: int = PER_PAGE, *, param: str = "page") -> Paged:
     """The requested page of ``rows`` (a queryset: one COUNT and one LIMIT/OFFSET query)."""
-    page = Paginator(rows, per_page).get_page(request.GET.get(param))
+    raw = (request.GET.get(param) or "").strip()
+    number = int(raw) if raw.isdigit() else 1  # "abc", "-3", "" and "0" open page 1
+    paginator = Paginator(rows, per_page)
+    page = paginator.page(max(1, min(number, paginator.num_pages)))
     return Paged(page, query_without(request.GET, param))
 
 

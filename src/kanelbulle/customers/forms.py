@@ -211,10 +211,9 @@ class CustomerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.owners = {u.pk: u for u in owners}
         self.fields["owner"].choices = [("", _("Anyone"))] + [(u.pk, str(u)) for u in owners]  # type: ignore[attr-defined]
-        if len(teams or []) > 1:  # a choice only for whoever sees more than one team (an admin)
-            self.fields["team"].choices = [("", _("Any"))] + [(t, t) for t in teams or []]  # type: ignore[attr-defined]
-        else:
-            del self.fields["team"]
+        self.fields["team"].choices = [("", _("Any"))] + [(t, t) for t in teams or []]  # type: ignore[attr-defined]
+        if len(teams or []) < 2:  # a choice to show only to whoever sees several teams (an admin)
+            self.fields["team"].widget = forms.HiddenInput()
         self.fields["country"].choices = [("", _("Any"))] + [(c, c) for c in countries]  # type: ignore[attr-defined]
         self.fields["potential"].choices = [("", _("Any")), *Potential.choices]  # type: ignore[attr-defined]
 

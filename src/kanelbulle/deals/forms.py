@@ -94,10 +94,9 @@ class DealFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sellers = {u.username: u for u in sellers}
         self.fields["seller"].choices = [("", _("Anyone"))] + [(u.username, str(u)) for u in sellers]  # type: ignore[attr-defined]
-        if len(teams) > 1:
-            self.fields["team"].choices = [("", _("Any"))] + [(t, t) for t in teams]  # type: ignore[attr-defined]
-        else:
-            del self.fields["team"]
+        self.fields["team"].choices = [("", _("Any"))] + [(t, t) for t in teams]  # type: ignore[attr-defined]
+        if len(teams) < 2:  # a choice to show only to whoever sees several teams (an admin)
+            self.fields["team"].widget = forms.HiddenInput()
         self.fields["stage"].choices = [("", _("Every stage")), *Stage.choices]  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, Any]:
