@@ -40,11 +40,16 @@ class Paged:
         return int(self.page.paginator.count)
 
 
-def page_of(request: HttpRequest, rows: Any, per_page: int = PER_PAGE, *, param: str = "page") -> Paged:
-    """The requested page of ``rows`` (a queryset: one COUNT and one LIMIT/OFFSET query)."""
+def page_of(
+    request: HttpRequest, rows: Any, per_page: int = PER_PAGE, *, param: str = "page", count: int | None = None
+) -> Paged:
+    """The requested page of ``rows`` (a queryset: one COUNT and one LIMIT/OFFSET query; no COUNT
+    when the caller already knows ``count`` from its own aggregate)."""
     raw = (request.GET.get(param) or "").strip()
     number = int(raw) if raw.isdigit() else 1  # "abc", "-3", "" and "0" open page 1
     paginator = Paginator(rows, per_page)
+    if count is not None:
+        paginator.count = count  # type: ignore[misc]  # a cached_property, filled in beforehand
     page = paginator.page(max(1, min(number, paginator.num_pages)))
     return Paged(page, query_without(request.GET, param))
 

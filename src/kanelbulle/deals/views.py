@@ -47,7 +47,8 @@ def deal_board(request: HttpRequest) -> HttpResponse:
         stage = filters.cleaned_data.get("stage", "") if filters.is_bound else ""
         deals = board.find_deals(user, **filters.filters())
     stages = board.summarise(deals, top=0 if stage else board.TOP)
-    paged = page_of(request, board.ordered(deals, stage)) if stage else None
+    counted = {s.stage: s.count for s in stages}
+    paged = page_of(request, board.ordered(deals, stage), count=counted.get(stage)) if stage else None
     shown = [d for s in stages for d in s.top] + (paged.rows if paged else [])
     for deal in shown:
         deal.can_edit = can_edit_customer(user, deal.customer)  # type: ignore[attr-defined]

@@ -149,6 +149,8 @@ def summarise(gifts: QuerySet[Gift]) -> Summary:
     one by one, as in ``build``; such gifts are the rare exception."""
     counted = gifts.filter(voided_at=None).order_by()
     total = _total("all", "all", counted.aggregate(**SUMS))
+    if not total.given_count and not total.received_count:  # nothing counted: no groups to ask for
+        return Summary(total, [Group(str(t), [], 0) for t in (_("Per customer"), _("Per person"), _("Per seller"))])
     by_customer = counted.values("customer__ref", "customer__name").annotate(**SUMS).order_by("customer__name")
     by_person = (
         counted.exclude(contact=None)
