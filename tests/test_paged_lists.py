@@ -106,6 +106,9 @@ def test_customer_list_pages_keep_the_filters_and_say_n_of_m(personas: Personas,
     assert "26–30 of 30" in second and "Kund 029" in second and "Kund 000" not in second
     # htmx upgrades the same links: only #results is swapped.
     assert 'hx-target="#results"' in first and 'hx-select="#results"' in first
+    anna.post("/i18n/setlang/", {"language": "sv", "next": "/home/"})
+    swedish = get(anna, "/customers/", potential="unknown", page="2")
+    assert "26–30 av 30" in swedish and "Föregående" in swedish and "Sida 2 av 2" in swedish
 
 
 def test_customer_list_bad_page_numbers_fall_back(personas: Personas, book: Book) -> None:
