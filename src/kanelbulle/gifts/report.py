@@ -104,7 +104,7 @@ def build(gifts: QuerySet[Gift] | Iterable[Gift], start: dt.date, end: dt.date, 
     return report
 
 
-GROUP_TOP = 20
+GROUP_TOP = 10
 GIVEN, RECEIVED = Q(direction="given"), Q(direction="received")
 SUMS = {
     "given": Sum("value_company_amount", filter=GIVEN),

@@ -28,7 +28,7 @@ from kanelbulle.gifts.rules import Verdict as Check
 from kanelbulle.web.pages import user_of, workspace
 
 STATUSES = ["pending", "approved", "recorded", "voided"]
-REGISTER_PAGE = 50
+REGISTER_PAGE = 25
 
 
 def _date(raw: str | None, default: dt.date, errors: list[str], label: str) -> dt.date:
