@@ -272,7 +272,9 @@ def test_audit_log_filters_pages_and_refuses(personas: Personas, book: Book) -> 
     admin = as_user(personas.admin)
     text = get(admin, "/privacy/audit/", action="privacy_export")
     assert "1–50 of 60" in text and "action=privacy_export&amp;page=2" in text
-    assert "p-7" in get(admin, "/privacy/audit/", record="p-7") and "1–1 of 1" in get(admin, "/privacy/audit/", record="p-7")
+    assert "p-7" in get(admin, "/privacy/audit/", record="p-7") and "1–1 of 1" in get(
+        admin, "/privacy/audit/", record="p-7"
+    )
     assert "Action" in get(admin, "/privacy/audit/", 400, action="nonsense")
     assert "1–1 of 1" in get(admin, "/privacy/audit/", record="p-7", page="x")
     assert as_user(personas.manager).get("/privacy/audit/", {"action": "privacy_export"}).status_code == 404

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from kanelbulle.accounts.models import User
 from kanelbulle.core.access import can_edit_customer, require_edit, scope
 from kanelbulle.core.actions import Conflict
-from kanelbulle.customers.views import customer_for
 from kanelbulle.core.paging import page_of, query_without
+from kanelbulle.customers.views import customer_for
 from kanelbulle.deals import actions, board
 from kanelbulle.deals.forms import DealFilterForm, DealForm, OrderForm, StageForm
 from kanelbulle.deals.models import Deal, Order, Stage

@@ -166,9 +166,7 @@ def summarise(gifts: QuerySet[Gift]) -> Summary:
         _total(r["contact__ref"], f"{r['contact__name']} ({r['customer__name']})", r, r["contact__ref"])
         for r in by_person[:GROUP_TOP]
     ]
-    sellers = [
-        _total(r["user__username"], r["user__name"] or r["user__username"], r) for r in by_seller[:GROUP_TOP]
-    ]
+    sellers = [_total(r["user__username"], r["user__name"] or r["user__username"], r) for r in by_seller[:GROUP_TOP]]
     unconverted = counted.filter(value_company_amount=None).select_related("customer", "contact", "user")
     for gift in unconverted:
         amount = company_amount(gift)

@@ -55,7 +55,9 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     direction = g.get("direction") or ""
     status = g.get("status") or ""
     if direction and direction not in Direction.values:
-        errors.append(_("%(field)s: %(value)s is not one of the choices") % {"field": _("Direction"), "value": direction})
+        errors.append(
+            _("%(field)s: %(value)s is not one of the choices") % {"field": _("Direction"), "value": direction}
+        )
     if status and status not in STATUSES:
         errors.append(_("%(field)s: %(value)s is not one of the choices") % {"field": _("Status"), "value": status})
     return {

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kanelbulle.core.actions import audit
 from kanelbulle.core.csvout import SafeWriter
 from kanelbulle.core.days import today_of
-from kanelbulle.core.paging import page_of
 from kanelbulle.core.models import AuditEntry
+from kanelbulle.core.paging import page_of
 from kanelbulle.customers.models import Contact
 from kanelbulle.privacy.dossier import dossier
 from kanelbulle.privacy.erase import erase_contact
