@@ -1,4 +1,4 @@
-"""Deal and order pages: open deals per seller with quick stage changes, and the forms."""
+"""Deal and order pages: the deal board by stage (deals/board.py) with quick stage changes, and the forms."""
 
 from __future__ import annotations
 
