@@ -72,6 +72,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # The audit log page filters by action and by record, newest first.
+        indexes = [
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+            models.Index(fields=["ref"], name="audit_ref"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or self.actor} {self.action} {self.kind} {self.ref}"

@@ -182,6 +182,7 @@ class CustomerFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False)
     owner = forms.TypedChoiceField(label=_("Seller"), required=False, coerce=int, empty_value=None)
+    team = forms.ChoiceField(label=_("Team"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
     potential = forms.ChoiceField(label=_("Potential"), required=False)
     public_sector = forms.ChoiceField(
@@ -204,10 +205,15 @@ class CustomerFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, owners: list[User], countries: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, owners: list[User], countries: list[str], teams: list[str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.owners = {u.pk: u for u in owners}
         self.fields["owner"].choices = [("", _("Anyone"))] + [(u.pk, str(u)) for u in owners]  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", _("Any"))] + [(t, t) for t in teams or []]  # type: ignore[attr-defined]
+        if len(teams or []) < 2:  # a choice to show only to whoever sees several teams (an admin)
+            self.fields["team"].widget = forms.HiddenInput()
         self.fields["country"].choices = [("", _("Any"))] + [(c, c) for c in countries]  # type: ignore[attr-defined]
         self.fields["potential"].choices = [("", _("Any")), *Potential.choices]  # type: ignore[attr-defined]
 
@@ -216,6 +222,7 @@ class CustomerFilterForm(forms.Form):
         return {
             "query": d.get("q") or "",
             "owner": self.owners.get(d["owner"]) if d.get("owner") else None,
+            "team": d.get("team") or "",
             "country": d.get("country") or "",
             "potential": d.get("potential") or "",
             "public_sector": {"yes": True, "no": False}.get(d.get("public_sector") or ""),

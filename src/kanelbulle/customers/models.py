@@ -45,6 +45,11 @@ class Customer(Tracked):
 
     class Meta:
         ordering = ["name"]
+        # The customer list pages by name and offers the countries in the book (issue 15).
+        indexes = [
+            models.Index(fields=["name"], name="customer_name"),
+            models.Index(fields=["country"], name="customer_country"),
+        ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
 

@@ -4,7 +4,6 @@ customers, contacts and facts. Every view calls an action; the actions decide wh
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from kanelbulle.core.access import (
     visible_customers,
 )
 from kanelbulle.core.actions import Conflict
+from kanelbulle.core.paging import page_of
 from kanelbulle.customers import actions
 from kanelbulle.customers.forms import ContactForm, CustomerFilterForm, CustomerForm, FactForm
 from kanelbulle.customers.models import Contact, Customer, Fact
@@ -43,18 +43,28 @@ def contact_for(request: HttpRequest, ref: str, contact_ref: str) -> Contact:
 
 @workspace
 def customer_list(request: HttpRequest) -> HttpResponse:
+    """One page of the customers the viewer may see (paging and its bad values: core/paging.py);
+    the filters' choices come from SQL (DISTINCT), never from reading the whole book."""
     user = user_of(request)
     visible = visible_customers(user)
     owners = list(User.objects.filter(pk__in=visible.values("owner")).order_by("name", "username"))
-    countries = sorted(set(visible.values_list("country", flat=True)))
-    filters = CustomerFilterForm(request.GET or None, owners=owners, countries=countries)
-    found = actions.find_customers(user, **filters.filters())
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filters": filters, "page": page, "query": query.urlencode(), "total": page.paginator.count}
+    countries = list(visible.order_by("country").values_list("country", flat=True).distinct())
+    teams = sorted({u.team for u in owners if u.team})
+    params = request.GET.copy()
+    params.pop("page", None)
+    filters = CustomerFilterForm(params or None, owners=owners, countries=countries, teams=teams)
+    status = 200
+    if filters.is_bound and not filters.is_valid():
+        # A filter the viewer may not pick (another team's seller, a typo): say so, naming it. An
+        # htmx request gets the same message with 200, as htmx swaps no 4xx answer into the page.
+        status = 200 if request.htmx else 400  # type: ignore[attr-defined]
+        found = Customer.objects.none()
+    else:
+        found = actions.find_customers(user, **filters.filters())
+    paged = page_of(request, found, PAGE_SIZE)
+    context = {"filters": filters, "paged": paged, "page": paged.page, "total": paged.total}
     template = "customers/_results.html" if request.htmx and request.htmx.target == "results" else "customers/list.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @workspace

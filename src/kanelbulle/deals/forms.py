@@ -79,3 +79,30 @@ class OrderForm(MoneyFields):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("date", timezone.localdate())
+
+
+class DealFilterForm(forms.Form):
+    """The deal board's search and filters (all optional, all in the URL). The seller and team
+    choices are only those the viewer may see, so picking another's is refused (400)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    seller = forms.ChoiceField(label=_("Seller"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+
+    def __init__(self, *args: Any, sellers: list[Any], teams: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sellers = {u.username: u for u in sellers}
+        self.fields["seller"].choices = [("", _("Anyone"))] + [(u.username, str(u)) for u in sellers]  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", _("Any"))] + [(t, t) for t in teams]  # type: ignore[attr-defined]
+        if len(teams) < 2:  # a choice to show only to whoever sees several teams (an admin)
+            self.fields["team"].widget = forms.HiddenInput()
+        self.fields["stage"].choices = [("", _("Every stage")), *Stage.choices]  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        d = self.cleaned_data if self.is_valid() else {}
+        return {
+            "query": d.get("q") or "",
+            "seller": self.sellers.get(d.get("seller") or ""),
+            "team": d.get("team") or "",
+        }

@@ -34,6 +34,11 @@ class Deal(Tracked):
 
     class Meta:
         ordering = ["-created", "ref"]
+        # The deal board reads each stage's top cards: open ones oldest first, closed ones latest first.
+        indexes = [
+            models.Index(fields=["stage", "created", "ref"], name="deal_stage_created"),
+            models.Index(fields=["stage", "closed", "created", "ref"], name="deal_stage_closed"),
+        ]
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
 

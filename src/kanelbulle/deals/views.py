@@ -1,8 +1,6 @@
-"""Deal and order pages: open deals per seller with quick stage changes, and the forms."""
+"""Deal and order pages: the deal board by stage (deals/board.py) with quick stage changes, and the forms."""
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -14,9 +12,10 @@ from django.views.decorators.http import require_POST
 from kanelbulle.accounts.models import User
 from kanelbulle.core.access import can_edit_customer, require_edit, scope
 from kanelbulle.core.actions import Conflict
+from kanelbulle.core.paging import page_of, query_without
 from kanelbulle.customers.views import customer_for
-from kanelbulle.deals import actions
-from kanelbulle.deals.forms import DealForm, OrderForm, StageForm
+from kanelbulle.deals import actions, board
+from kanelbulle.deals.forms import DealFilterForm, DealForm, OrderForm, StageForm
 from kanelbulle.deals.models import Deal, Order, Stage
 from kanelbulle.web.pages import apply_errors, confirm_page, form_page, record_of_customer, user_of, workspace
 
@@ -31,15 +30,38 @@ def order_for(request: HttpRequest, ref: str, order_ref: str) -> Order:
 
 @workspace
 def deal_board(request: HttpRequest) -> HttpResponse:
-    """Open deals the viewer may see, grouped by seller, oldest first (the ones to move)."""
+    """The deals the viewer may see by stage: each stage's count and totals (SQL) and its top
+    cards, or with ``?stage=`` one page of that stage (paging and bad values: core/paging.py)."""
     user = user_of(request)
-    deals = scope(user, Deal.objects.filter(stage=Stage.OPEN), "customer__").select_related("customer__owner", "user")
-    by_seller: dict[User, list[Deal]] = defaultdict(list)
-    for deal in deals.order_by("created", "ref"):
+    visible = scope(user, Deal.objects.all(), "customer__")
+    sellers = list(User.objects.filter(pk__in=visible.values("user")).order_by("name", "username"))
+    teams = sorted({u.team for u in sellers if u.team})
+    params = request.GET.copy()
+    params.pop("page", None)
+    filters = DealFilterForm(params or None, sellers=sellers, teams=teams)
+    status, stage = 200, ""
+    if filters.is_bound and not filters.is_valid():
+        status = 400  # a seller, team or stage the viewer may not pick: named above the board
+        deals = Deal.objects.none()
+    else:
+        stage = filters.cleaned_data.get("stage", "") if filters.is_bound else ""
+        deals = board.find_deals(user, **filters.filters())
+    stages = board.summarise(deals, top=0 if stage else board.TOP)
+    counted = {s.stage: s.count for s in stages}
+    paged = page_of(request, board.ordered(deals, stage), count=counted.get(stage)) if stage else None
+    shown = [d for s in stages for d in s.top] + (paged.rows if paged else [])
+    for deal in shown:
         deal.can_edit = can_edit_customer(user, deal.customer)  # type: ignore[attr-defined]
-        by_seller[deal.user].append(deal)
-    groups = sorted(by_seller.items(), key=lambda kv: (kv[0].pk != user.pk, str(kv[0])))
-    return render(request, "deals/board.html", {"groups": groups})
+    context = {
+        "filters": filters,
+        "stages": stages,
+        "stage": stage,
+        "stage_label": dict(Stage.choices).get(stage, ""),
+        "paged": paged,
+        "query": query_without(params, "stage"),
+        "here": request.get_full_path(),
+    }
+    return render(request, "deals/board.html", context, status=status)
 
 
 @workspace

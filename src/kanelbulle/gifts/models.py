@@ -110,6 +110,8 @@ class Gift(Tracked):
 
     class Meta:
         ordering = ["-date", "ref"]
+        # The register reads a period newest first, one page at a time.
+        indexes = [models.Index(fields=["date", "ref"], name="gift_date_ref")]
         verbose_name = _("gift")
         verbose_name_plural = _("gifts")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 
 from kanelbulle.accounts.models import User
 from kanelbulle.core.access import visible_customers
+from kanelbulle.core.days import today_of
+from kanelbulle.core.paging import page_of
 from kanelbulle.customers.models import Contact
 from kanelbulle.gifts import actions, report
 from kanelbulle.gifts.forms import GiftEditForm
@@ -26,6 +28,7 @@ from kanelbulle.gifts.rules import Verdict as Check
 from kanelbulle.web.pages import user_of, workspace
 
 STATUSES = ["pending", "approved", "recorded", "voided"]
+REGISTER_PAGE = 25
 
 
 def _date(raw: str | None, default: dt.date, errors: list[str], label: str) -> dt.date:
@@ -39,7 +42,9 @@ def _date(raw: str | None, default: dt.date, errors: list[str], label: str) -> d
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
-    today = timezone.localdate()
+    """The register's filters from the URL; a value that is not one of the choices is an error
+    naming the filter (the register answers 400: core/paging.py)."""
+    today = today_of(request)
     errors: list[str] = []
     g = request.GET
     start = _date(g.get("from"), today.replace(month=1, day=1), errors, _("From"))
@@ -49,6 +54,12 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
         end = start
     direction = g.get("direction") or ""
     status = g.get("status") or ""
+    if direction and direction not in Direction.values:
+        errors.append(
+            _("%(field)s: %(value)s is not one of the choices") % {"field": _("Direction"), "value": direction}
+        )
+    if status and status not in STATUSES:
+        errors.append(_("%(field)s: %(value)s is not one of the choices") % {"field": _("Status"), "value": status})
     return {
         "start": start,
         "end": end,
@@ -62,8 +73,11 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 
 def _filtered(user: User, f: dict[str, Any]) -> QuerySet[Gift]:
     qs = actions.visible_gifts(user).filter(date__gte=f["start"], date__lte=f["end"])
-    if f["customer"]:
-        qs = qs.filter(customer__ref=f["customer"])
+    if f["customer"]:  # a ref (the totals' links) or words of the name
+        words = Q()
+        for word in f["customer"].split():
+            words &= Q(customer__name__icontains=word)
+        qs = qs.filter(Q(customer__ref=f["customer"]) | words)
     if f["seller"]:
         qs = qs.filter(user__username=f["seller"])
     if f["direction"]:
@@ -98,27 +112,34 @@ def _query(f: dict[str, Any], **override: str) -> str:
 
 @workspace
 def register(request: HttpRequest) -> HttpResponse:
+    """One page of the register with its totals from SQL aggregates (gifts/report.summarise); the
+    CSV and the printable report hold every gift of the period."""
     user = user_of(request)
     f = _filters(request)
-    rep = report.build(_filtered(user, f), f["start"], f["end"], actions.company_currency())
-    customers = visible_customers(user).order_by("name")
-    sellers = User.objects.filter(gifts__customer__in=customers).distinct().order_by("name", "username")
-    per_customer = [(t, _query(f, customer=t.ref)) for t in rep.per_customer]
+    gifts = _filtered(user, f) if not f["errors"] else Gift.objects.none()
+    summary = report.summarise(gifts)
+    paged = page_of(request, gifts.order_by("-date", "-ref"), REGISTER_PAGE)
+    visible = actions.visible_gifts(user)
+    sellers = User.objects.filter(pk__in=visible.values("user")).order_by("name", "username")
+    per_customer = [(t, _query(f, customer=t.ref)) for t in summary.groups[0].rows]
     return render(
         request,
         "gifts/register.html",
         {
-            "report": rep,
+            "summary": summary,
+            "currency": actions.company_currency(),
+            "paged": paged,
             "f": f,
-            "customers": customers,
             "sellers": sellers,
             "directions": Direction.choices,
             "statuses": list(STATUS_LABELS.items()),
             "per_customer": per_customer,
-            "report_groups": report.groups(rep)[1:],
+            "customer_group": summary.groups[0],
+            "report_groups": summary.groups[1:],
             "query": _query(f),
-            "pending": actions.visible_gifts(user).filter(voided_at=None, verdict="ask", approved_at=None).count(),
+            "pending": visible.filter(voided_at=None, verdict="ask", approved_at=None).count(),
         },
+        status=400 if f["errors"] else 200,
     )
 
 

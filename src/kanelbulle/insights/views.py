@@ -23,6 +23,7 @@ from kanelbulle.accounts.models import Role, User
 from kanelbulle.core.access import NotVisible, require_visible
 from kanelbulle.core.csvout import SafeWriter
 from kanelbulle.core.days import today_of
+from kanelbulle.core.paging import page_of
 from kanelbulle.customers.models import Customer
 from kanelbulle.insights.actions import snooze
 from kanelbulle.insights.attention import CODES, LABELS, Item
@@ -128,8 +129,15 @@ def snooze_item(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect("insights:list")
 
 
+SIZE_BIAS_PAGE = 50
+
+
 @login_required
 def size_bias_page(request: HttpRequest) -> HttpResponse:
+    """The underrated customers of ``user``'s list, sorted by the evidence, 50 to a page (the CSV
+    holds them all). Only customers with the ``underrated`` reason are read, never the whole book;
+    they are sorted in Python as the sort keys are facts of the stored reason. ``seller`` narrows
+    a manager's or admin's report to one seller; one not on the report answers 400."""
     owner = _owner(request, request.GET.get("user"))
     today = _today(request)
     sort = request.GET.get("sort", "priority")
@@ -137,15 +145,30 @@ def size_bias_page(request: HttpRequest) -> HttpResponse:
         sort = "priority"
     result = attention_for(owner, today, translation.get_language(), only="underrated")
     items: list[Item] = sorted(result.items, key=SORTS[sort])  # type: ignore[arg-type]
-    if request.GET.get("format") == "csv":
+    sellers = sorted({i.owner for i in items})
+    seller = request.GET.get("seller") or ""
+    problem = ""
+    if seller and seller not in sellers:
+        problem = _("Seller: “%(name)s” has no customer on this report.") % {"name": seller}
+        items = []
+    elif seller:
+        items = [i for i in items if i.owner == seller]
+    if request.GET.get("format") == "csv" and not problem:
         return _csv(items, today)
+    paged = page_of(request, items, SIZE_BIAS_PAGE)
+    base = {"user": owner.username, "today": today.isoformat(), **({"seller": seller} if seller else {})}
     return render(
         request,
         "insights/size_bias.html",
         {
             "owner": owner,
             "today": today,
-            "items": items,
+            "items": paged.rows,
+            "paged": paged,
+            "sellers": sellers,
+            "seller": seller,
+            "problem": problem,
+            "base": urlencode(base),
             "sort": sort,
             "sort_labels": [
                 ("priority", _("priority")),
@@ -157,6 +180,7 @@ def size_bias_page(request: HttpRequest) -> HttpResponse:
             ],
             "currency": settings.COMPANY_CURRENCY,
         },
+        status=400 if problem else 200,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,12 +20,14 @@ from kanelbulle.core.actions import audit
 from kanelbulle.core.csvout import SafeWriter
 from kanelbulle.core.days import today_of
 from kanelbulle.core.models import AuditEntry
+from kanelbulle.core.paging import page_of
 from kanelbulle.customers.models import Contact
 from kanelbulle.privacy.dossier import dossier
 from kanelbulle.privacy.erase import erase_contact
 from kanelbulle.privacy.retention import due_for_review, retention_months
 
 View = Callable[..., HttpResponse]
+AUDIT_PAGE = 50
 
 
 def admin_only(view: View) -> View:
@@ -109,10 +111,32 @@ def renew(request: HttpRequest, ref: str) -> HttpResponseRedirect:
     return redirect("privacy:index")
 
 
+def audit_entries(params: Any) -> tuple[Any, dict[str, str], list[str], list[str]]:
+    """The audit log filtered by who (a username, or a label such as ``import``), the action and
+    the record (its ref, or its kind), newest first; with the filters read, the actions to choose
+    from (SQL DISTINCT) and the problems (an action that is not one: 400)."""
+    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
+    actions = list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
+    f = {k: (params.get(k) or "").strip() for k in ("who", "action", "record")}
+    problems = []
+    if f["action"] and f["action"] not in actions:
+        problems.append(_("Action: “%(value)s” is not one of the actions in the log.") % {"value": f["action"]})
+        entries = entries.none()
+    if f["action"]:
+        entries = entries.filter(action=f["action"])
+    if f["who"]:
+        entries = entries.filter(Q(actor__username=f["who"]) | Q(actor_label=f["who"]))
+    if f["record"]:
+        entries = entries.filter(Q(ref=f["record"]) | Q(kind=f["record"]))
+    return entries, f, actions, problems
+
+
 @admin_only
 def audit_log(request: HttpRequest) -> HttpResponse:
-    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
-    if request.GET.get("format") == "csv":
+    """Admins only; one page of 50 entries (core/paging.py), the filters kept in the query string;
+    the CSV holds every entry the filters select."""
+    entries, f, actions, problems = audit_entries(request.GET)
+    if request.GET.get("format") == "csv" and not problems:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
         writer = SafeWriter(response)  # every cell escaped against formulas (core/csvout.py)
@@ -121,5 +145,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             who = e.actor.username if e.actor else e.actor_label
             writer.writerow([e.at.isoformat(), who, e.action, e.kind, e.ref, json.dumps(e.detail, ensure_ascii=False)])
         return response
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "privacy/audit.html", {"page": page})
+    paged = page_of(request, entries, AUDIT_PAGE)
+    context = {"paged": paged, "page": paged.page, "f": f, "actions": actions, "problems": problems}
+    return render(request, "privacy/audit.html", context, status=400 if problems else 200)
