@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import translation
 from ninja import Router
 
 router = Router(tags=["evidence"])
@@ -35,7 +34,8 @@ def evidence(
     request: HttpRequest, since: dt.date | None = None, user: str | None = None, today: dt.date | None = None
 ) -> dict[str, Any]:
     """Adjusted and naive estimates of the in-person effect on win rate, deal size, margin and time to
-    close, with 95% intervals, an E-value and a reading in English and Swedish. A seller sees only
+    close, with 95% intervals, an E-value and a reading in the caller's language (Accept-Language, else
+    the user's language). A seller sees only
     their own deals; a manager their team's; an admin everyone's. ``user`` narrows to one seller."""
     from kanelbulle.connectors.rest import ApiProblem
     from kanelbulle.core.access import NotVisible
@@ -55,6 +55,6 @@ def evidence(
         result = evidence_for(request.user, seller=seller, since=since, today=day)  # type: ignore[arg-type]
     except NoRate as exc:
         raise ApiProblem(409, "", str(exc)) from None
-    doc = document(result, translation.get_language() or "en")
+    doc = document(result)
     doc["left_out"]["note"] = left_out_note(result.left_out)  # records that could not be converted
     return doc
