@@ -68,7 +68,7 @@ def test_record_approve_and_find_it_in_the_register(book: Customer, personas: Pe
     gift = Gift.objects.get()
     assert gift.status == "pending"
     page = anna.get(f"/gifts/{gift.ref}/").content.decode()
-    assert "over_our_limit" in page and "312.00 SEK is above our limit" in page
+    assert "over_our_limit" in page and "SEK\xa0312 is above our limit" in page
     assert "/approve/" not in page  # a seller gets no approve button
     assert anna.post(f"/gifts/{gift.ref}/approve/").status_code == 403
     maria = login(personas.manager)
@@ -141,8 +141,15 @@ def test_csv_and_printable_report(book: Customer, personas: Personas) -> None:
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.content.decode())))
     assert rows[0]["description"] == "Cake" and rows[-1]["row"] == "total"
+    # The CSV is for machines: a plain decimal and its currency, in either language.
+    assert (rows[0]["amount"], rows[0]["currency"]) == ("100.00", "SEK")
     page = anna.get("/gifts/report/", {"from": "2024-12-01", "to": "2024-12-31"}).content.decode()
     assert "Cake" in page and "Per seller" in page
+    assert "SEK\xa0100" in page and "100.00" not in page  # pages: the one formatter
+    swedish = anna.get("/gifts/report/", {"from": "2024-12-01", "to": "2024-12-31"}, headers={"Accept-Language": "sv"})
+    assert "100\xa0kr" in swedish.content.decode() and "SEK\xa0100" not in swedish.content.decode()
+    register = anna.get("/gifts/", {"from": "2024-12-01", "to": "2024-12-31"}, headers={"Accept-Language": "sv"})
+    assert "100\xa0kr" in register.content.decode()
 
 
 def test_the_policy_page_makes_a_new_version_for_admins_only(book: Customer, personas: Personas) -> None:

@@ -163,7 +163,14 @@ def year_before(day: dt.date) -> dt.date:
 
 
 def _m(amount: Decimal, currency: str) -> str:
-    return str(Money(amount, currency))
+    """An amount in a reason, by the one formatter in the active language (``SEK 500``, ``500 kr``)."""
+    from kanelbulle.core.money import format_money
+
+    return format_money(amount, currency)
+
+
+def _mm(money: Money) -> str:
+    return _m(money.amount, money.currency)
 
 
 def check_gift(
@@ -182,7 +189,7 @@ def check_gift(
     verdict = Verdict()
     value = rates(request.value, cur, request.date)
     verdict.value_company = value
-    shown = str(request.value) if request.value.currency == cur else f"{request.value} ({value})"
+    shown = _mm(request.value) if request.value.currency == cur else f"{_mm(request.value)} ({_mm(value)})"
     given = request.direction == GIVEN
 
     # Cash and categories we never allow.
@@ -210,7 +217,7 @@ def check_gift(
                 verdict.add(
                     "over_customer_limit",
                     _("%(value)s is above the customer's own limit of %(limit)s per gift.")
-                    % {"value": shown, "limit": str(request.customer_max)},
+                    % {"value": shown, "limit": _mm(request.customer_max)},
                 )
         if request.tender_open_until is not None and request.date <= request.tender_open_until:
             verdict.add(
