@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router
 
 router = Router(tags=["evidence"])
@@ -46,11 +47,18 @@ def evidence(
 
     day = today_or_default(today)
     if since is not None and since > day:
-        raise ApiProblem(422, "since", f"{since.isoformat()} is in the future (today is {day.isoformat()})")
+        raise ApiProblem(
+            422,
+            "since",
+            gettext("%(since)s is in the future (today is %(today)s)")
+            % {"since": since.isoformat(), "today": day.isoformat()},
+        )
     try:
         seller = resolve_seller(request.user, user)
     except NotVisible:
-        raise ApiProblem(404, "user", f"no user named {user!r} whose deals you may see") from None
+        raise ApiProblem(
+            404, "user", gettext("no user named %(name)s whose deals you may see") % {"name": repr(user)}
+        ) from None
     try:
         result = evidence_for(request.user, seller=seller, since=since, today=day)  # type: ignore[arg-type]
     except NoRate as exc:

@@ -28,7 +28,7 @@ from kanelbulle.connectors.rest import (
     stamp_out,
     text,
 )
-from kanelbulle.core.access import NotVisible
+from kanelbulle.core.access import NotVisible, no_such
 from kanelbulle.gifts import actions
 from kanelbulle.gifts.models import Gift
 
@@ -204,7 +204,7 @@ def _get(request: HttpRequest, ref: str) -> Gift:
     try:
         return actions.get_gift(_actor(request), ref)
     except NotVisible:
-        raise ApiProblem(404, "ref", f"no gift {ref}") from None
+        raise ApiProblem(404, "ref", no_such(Gift, ref)) from None
 
 
 def _refused(request: HttpRequest, exc: actions.GiftRefused) -> HttpResponse:
