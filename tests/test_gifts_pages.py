@@ -81,6 +81,25 @@ def test_record_approve_and_find_it_in_the_register(book: Customer, personas: Pe
     assert "Chocolate and butter cookies" in html and "Maria Lind" in html and "v1" in html
 
 
+def test_a_stored_reason_is_written_in_the_readers_language(book: Customer, personas: Personas) -> None:
+    anna = login(personas.seller)
+    assert anna.post("/gifts/new/", form(amount="312.00"), headers={"Accept-Language": "en"}).status_code == 302
+    gift = Gift.objects.get()
+    assert gift.reasons[0]["message"].startswith("SEK\xa0312 is above our limit")  # checked in English
+    swedish = anna.get(f"/gifts/{gift.ref}/", headers={"Accept-Language": "sv"}).content.decode()
+    assert "312\xa0kr är över vår gräns på 300\xa0kr per gåva" in swedish and "is above our limit" not in swedish
+    english = anna.get(f"/gifts/{gift.ref}/", headers={"Accept-Language": "en"}).content.decode()
+    assert "SEK\xa0312 is above our limit of SEK\xa0300" in english
+    api = anna.get(f"/api/v1/gifts/{gift.ref}", headers={"Accept-Language": "sv"}).json()
+    assert api["reasons"] == [{"code": "over_our_limit", "message": next(iter(_reasons_sv(swedish)))}]
+
+
+def _reasons_sv(page: str) -> list[str]:
+    import re
+
+    return [m.strip() for m in re.findall(r"<code>over_our_limit</code>([^<]*)</li>", page)]
+
+
 def test_a_refused_gift_shows_the_reasons_and_is_not_stored(book: Customer, personas: Personas) -> None:
     Customer.objects.filter(pk=book.pk).update(public_sector=True)
     r = login(personas.seller).post("/gifts/new/", form(amount="150.00"))

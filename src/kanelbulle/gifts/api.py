@@ -29,6 +29,7 @@ from kanelbulle.connectors.rest import (
     text,
 )
 from kanelbulle.core.access import NotVisible, no_such
+from kanelbulle.core.words import shown
 from kanelbulle.gifts import actions
 from kanelbulle.gifts.models import Gift
 
@@ -150,7 +151,8 @@ def render(gift: Gift, *, history: bool = False) -> dict[str, Any]:
         ),
         "occasion": gift.occasion,
         "verdict": gift.verdict,
-        "reasons": gift.reasons or [],
+        # Written in the caller's language from the stored words (core.words), not as first checked.
+        "reasons": [{"code": r.get("code", ""), "message": shown(r)} for r in gift.reasons or []],
         "etiquette": gift.etiquette or [],
         "status": gift.status,
         "policy_version": gift.policy.version if gift.policy else None,

@@ -51,6 +51,15 @@ def money_doc(value: dict[str, Any] | None, rounding: str = "") -> str:
 
 
 @register.filter
+def reason_text(finding: Any) -> str:
+    """A stored reason (a gift's check) in the reader's language: from its words when it has them
+    (``core.words``), else the message as it was stored."""
+    from kanelbulle.core.words import shown
+
+    return shown(finding)
+
+
+@register.filter
 def number(value: Any) -> str:
     if value is None or value == "":
         return ""
