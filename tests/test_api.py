@@ -283,3 +283,47 @@ def test_token_list_shows_use_and_revocation_and_calendar_makes_a_feed(personas:
     feed = run("token", "calendar", "anna").out.strip()
     assert feed.startswith("/api/v1/calendar/anna.ics?token=")
     assert Client().get(feed).status_code == 200
+
+
+def messages(response: Any) -> dict[str, str]:
+    return {e["path"]: e["message"] for e in response.payload["errors"]}
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["this field is required", "unknown field", "no such record", "reload and try again", "choose a ref"]),
+        ("sv", ["fältet måste anges", "okänt fält", "posten finns inte", "läs in på nytt", "välj en ref"]),
+    ],
+)
+def test_errors_are_written_in_the_callers_language(
+    personas: Personas, book: dict[str, Any], language: str, words: list[str]
+) -> None:
+    anna = Api(personas.seller)
+    lang = {"HTTP_ACCEPT_LANGUAGE": language}
+    invalid = anna.call("post", "/customers", {"country": "SE", "city": "Luleå", "colour": "red"}, **lang)
+    assert invalid.status_code == 422
+    assert words[0] in messages(invalid)["name"] and words[1] in messages(invalid)["colour"]
+    missing = anna.call("get", "/customers/c-malmo-1", **lang)  # another team's: not there for anna
+    assert missing.status_code == 404 and messages(missing) == {"": words[2]}
+    version = anna.call("get", "/contacts/p-1").payload["version"]
+    stale = anna.call("patch", "/contacts/p-1", {"title": "CFO", "version": version - 1}, **lang)
+    assert stale.status_code == 409 and words[3] in messages(stale)["version"]
+    taken = anna.call("post", "/customers", {"ref": "c-x", "name": "X", "country": "SE", "city": "Luleå"}, **lang)
+    assert taken.status_code == 422 and words[4] in messages(taken)["ref"]
+    other = {"en": "sv", "sv": "en"}[language]
+    assert not any(w in str(r.payload) for w in words_of(other) for r in (invalid, missing, stale, taken))
+    assert Customer.objects.count() == 3 and Contact.objects.get(ref="p-1").title == ""  # nothing stored
+
+
+def words_of(language: str) -> list[str]:
+    return {"en": ["this field is required", "no such record"], "sv": ["fältet måste anges", "posten finns inte"]}[
+        language
+    ]
+
+
+def test_a_token_without_accept_language_gets_the_users_language(personas: Personas, book: dict[str, Any]) -> None:
+    User.objects.filter(pk=personas.seller.pk).update(language="sv")
+    anna = Api(personas.seller)
+    assert messages(anna.call("get", "/customers/c-malmo-1")) == {"": "posten finns inte"}
+    assert messages(anna.call("get", "/customers/c-malmo-1", HTTP_ACCEPT_LANGUAGE="en")) == {"": "no such record"}

@@ -117,6 +117,17 @@ def log_in(page: Page, base: str, language: str) -> None:
     page.wait_for_url("**/home/")
 
 
+# Waits (at most 30 s) until the outbox is empty; answers what is left in it.
+WAIT_FOR_EMPTY_OUTBOX = """(async () => {
+  for (let i = 0; i < 300; i++) {
+    const left = await kbOutbox.items('anna');
+    if (!left.length) return [];
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return (await kbOutbox.items('anna')).map(m => m.state);
+})()"""
+
+
 def installability(context: BrowserContext, page: Page) -> Any:
     cdp = context.new_cdp_session(page)
     return cdp.send("Page.getInstallabilityErrors")
@@ -136,6 +147,21 @@ def test_the_app_is_installable(served: Installation, phone: BrowserContext) -> 
     page.wait_for_selector("#field[data-synced='1']")
     assert page.evaluate("kbOutbox.snapshot('anna').then(s => s.data.customers.length)") == 3
     assert page.evaluate("caches.has('kanelbulle-field')") is True
+
+    # Background Sync: a meeting logged offline is sent by the service worker's "sync" event when the
+    # network returns, with no field page open to send it. Chromium holds a sync registered while
+    # DevTools emulates offline and fires it when the emulated network is back.
+    phone.set_offline(True)
+    log_meeting(page, "c-umea-1", "Sent by the worker", person="p-erik")
+    page.goto("about:blank")  # no field page open: only the worker can send now
+    assert json.loads(run_py(served, STORED))["meetings"] == []
+    phone.set_offline(False)
+    page.goto(served.base_url + "/home/")  # a page that reads the outbox but never sends it
+    assert page.evaluate(WAIT_FOR_EMPTY_OUTBOX) == [], "the worker did not send the outbox"
+    stored = json.loads(run_py(served, STORED))
+    assert [notes for _, _, notes in stored["meetings"]] == ["Sent by the worker"]
+    page.goto(served.base_url + "/field/")
+
     page.click("label.menu-button")  # on a phone, Log out is behind the menu
     with page.expect_response("**/logout/") as answer:
         page.click("form.logout button")

@@ -99,7 +99,15 @@ def test_the_json_has_the_shape_the_issue_names() -> None:
         lo, hi = outcome["adjusted"]["ci95"]
         assert lo < hi
     assert win["e_value"]["point"] >= 1
-    assert document["readings"]["sv"] != document["readings"]["en"]
+    assert "readings" not in document  # one language: the caller's
+
+
+def test_the_reading_is_written_in_the_language_asked_for() -> None:
+    result = analyse(simulate_book(11))
+    english, swedish = read(result, "en"), read(result, "sv")
+    assert "not proof" in english and "not proof" not in swedish
+    assert "inte bevis" in swedish and "inte bevis" not in english
+    assert result_document(result, "sv")["reading"] == swedish
 
 
 def test_perfect_separation_is_reported_not_crashed() -> None:

@@ -68,7 +68,7 @@ def test_record_approve_and_find_it_in_the_register(book: Customer, personas: Pe
     gift = Gift.objects.get()
     assert gift.status == "pending"
     page = anna.get(f"/gifts/{gift.ref}/").content.decode()
-    assert "over_our_limit" in page and "312.00 SEK is above our limit" in page
+    assert "over_our_limit" in page and "SEK\xa0312 is above our limit" in page
     assert "/approve/" not in page  # a seller gets no approve button
     assert anna.post(f"/gifts/{gift.ref}/approve/").status_code == 403
     maria = login(personas.manager)
@@ -79,6 +79,25 @@ def test_record_approve_and_find_it_in_the_register(book: Customer, personas: Pe
     register = maria.get("/gifts/", {"from": "2024-01-01", "to": "2024-12-31", "customer": "c-lulea-1"})
     html = register.content.decode()
     assert "Chocolate and butter cookies" in html and "Maria Lind" in html and "v1" in html
+
+
+def test_a_stored_reason_is_written_in_the_readers_language(book: Customer, personas: Personas) -> None:
+    anna = login(personas.seller)
+    assert anna.post("/gifts/new/", form(amount="312.00"), headers={"Accept-Language": "en"}).status_code == 302
+    gift = Gift.objects.get()
+    assert gift.reasons[0]["message"].startswith("SEK\xa0312 is above our limit")  # checked in English
+    swedish = anna.get(f"/gifts/{gift.ref}/", headers={"Accept-Language": "sv"}).content.decode()
+    assert "312\xa0kr är över vår gräns på 300\xa0kr per gåva" in swedish and "is above our limit" not in swedish
+    english = anna.get(f"/gifts/{gift.ref}/", headers={"Accept-Language": "en"}).content.decode()
+    assert "SEK\xa0312 is above our limit of SEK\xa0300" in english
+    api = anna.get(f"/api/v1/gifts/{gift.ref}", headers={"Accept-Language": "sv"}).json()
+    assert api["reasons"] == [{"code": "over_our_limit", "message": next(iter(_reasons_sv(swedish)))}]
+
+
+def _reasons_sv(page: str) -> list[str]:
+    import re
+
+    return [m.strip() for m in re.findall(r"<code>over_our_limit</code>([^<]*)</li>", page)]
 
 
 def test_a_refused_gift_shows_the_reasons_and_is_not_stored(book: Customer, personas: Personas) -> None:
@@ -141,8 +160,15 @@ def test_csv_and_printable_report(book: Customer, personas: Personas) -> None:
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.content.decode())))
     assert rows[0]["description"] == "Cake" and rows[-1]["row"] == "total"
+    # The CSV is for machines: a plain decimal and its currency, in either language.
+    assert (rows[0]["amount"], rows[0]["currency"]) == ("100.00", "SEK")
     page = anna.get("/gifts/report/", {"from": "2024-12-01", "to": "2024-12-31"}).content.decode()
     assert "Cake" in page and "Per seller" in page
+    assert "SEK\xa0100" in page and "100.00" not in page  # pages: the one formatter
+    swedish = anna.get("/gifts/report/", {"from": "2024-12-01", "to": "2024-12-31"}, headers={"Accept-Language": "sv"})
+    assert "100\xa0kr" in swedish.content.decode() and "SEK\xa0100" not in swedish.content.decode()
+    register = anna.get("/gifts/", {"from": "2024-12-01", "to": "2024-12-31"}, headers={"Accept-Language": "sv"})
+    assert "100\xa0kr" in register.content.decode()
 
 
 def test_the_policy_page_makes_a_new_version_for_admins_only(book: Customer, personas: Personas) -> None:

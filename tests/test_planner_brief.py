@@ -53,6 +53,9 @@ def test_the_brief_shows_the_schnauzers_the_last_meeting_and_the_stakes(personas
     assert doc["waiting_requests"][0]["contact"] == "Li Wei"
     text = run("brief", "--customer", "c-lulea-1", "--today", TODAY)
     assert "Two schnauzers, Max and Moritz" in text.out and "Line 3" in text.out
+    assert "Line 3: SEK\xa0600,000, 40" in text.out  # amounts by the one formatter, in the reader's language
+    swedish = run("brief", "--customer", "c-lulea-1", "--today", TODAY, "--language", "sv")
+    assert "Line 3: 600\xa0000\xa0kr, 40" in swedish.out
 
 
 @pytest.mark.django_db

@@ -304,4 +304,4 @@ def test_the_plan_page_shows_a_waiting_request_as_a_trip_or_a_video_meeting(pers
     assert made.status_code == 302
     html = client.get(made["Location"]).content.decode()
     assert "Asked to meet: a trip or a video meeting" in html and "Solna Verktyg AB" in html
-    assert "a video meeting costs 0 SEK" in html and "in the plan" in html
+    assert "a video meeting costs SEK\xa00 and keeps" in html and "in the plan" in html

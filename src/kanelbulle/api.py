@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -27,6 +28,17 @@ from kanelbulle.connectors.rest import ApiProblem, Errors, Page, Paging, Problem
 from kanelbulle.core.access import NotVisible
 from kanelbulle.core.actions import Conflict
 from kanelbulle.core.days import BadDay
+from kanelbulle.core.problems import (
+    DUPLICATE,
+    MAY_NOT_CHANGE,
+    NEED_TOKEN,
+    NO_SUCH_PATH,
+    NO_SUCH_RECORD,
+    TOO_BIG,
+    USERS_NO_CHANGE_TIME,
+    say,
+    validation_message,
+)
 
 
 class BearerToken(HttpBearer):
@@ -37,8 +49,12 @@ class BearerToken(HttpBearer):
         if user is None:
             # A wrong or revoked token is refused outright: it never falls back to a session
             # cookie the same request may carry (docs/api.md).
-            raise AuthenticationError(401, "send a valid token: Authorization: Bearer TOKEN")
+            raise AuthenticationError(401, say(NEED_TOKEN))
         request.user = user
+        # The answer speaks the caller's language: Accept-Language when sent, else the user's own.
+        if "HTTP_ACCEPT_LANGUAGE" not in request.META and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
         return user
 
 
@@ -197,8 +213,7 @@ def on_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     pairs = []
     for error in exc.errors:
         path = _loc_path(error.get("loc", ()))
-        message = str(error.get("msg", "invalid"))
-        pairs.append((path or "body", message.removeprefix("Value error, ")))
+        pairs.append((path or "body", validation_message(error)))
     return _answer(request, 422, *pairs)
 
 
@@ -232,30 +247,30 @@ def on_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
 
 @api.exception_handler(NotVisible)
 def on_not_visible(request: HttpRequest, exc: NotVisible) -> HttpResponse:
-    return _answer(request, 404, ("", "no such record"))
+    return _answer(request, 404, ("", say(NO_SUCH_RECORD)))
 
 
 @api.exception_handler(Http404)
 def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _answer(request, 404, ("", "no such record"))
+    return _answer(request, 404, ("", say(NO_SUCH_RECORD)))
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return _answer(request, 413, ("body", f"the body is larger than the {limit} bytes a request may carry"))
+    return _answer(request, 413, ("body", say(TOO_BIG, limit=limit)))
 
 
 def api_not_found(request: HttpRequest) -> HttpResponse:
     """A path under /api/ that leads nowhere (the URL handler404 answers with this)."""
     return HttpResponse(
-        json.dumps(errors(("", f"no such API path: {request.path}"))), status=404, content_type="application/json"
+        json.dumps(errors(("", say(NO_SUCH_PATH, path=request.path)))), status=404, content_type="application/json"
     )
 
 
 @api.exception_handler(PermissionDenied)
 def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return _answer(request, 403, ("", str(exc) or "you may see this record but not change it"))
+    return _answer(request, 403, ("", str(exc) or say(MAY_NOT_CHANGE)))
 
 
 @api.exception_handler(Conflict)
@@ -267,12 +282,12 @@ def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 
 @api.exception_handler(IntegrityError)
 def on_integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
-    return _answer(request, 409, ("", "that conflicts with a record stored meanwhile (a duplicate ref?)"))
+    return _answer(request, 409, ("", say(DUPLICATE)))
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _answer(request, 401, ("Authorization", "send a valid token: Authorization: Bearer TOKEN"))
+    response = _answer(request, 401, ("Authorization", say(NEED_TOKEN)))
     response["WWW-Authenticate"] = 'Bearer realm="kanelbulle"'
     return response
 
@@ -397,7 +412,7 @@ def list_users(request: HttpRequest, filters: Query[UserFilter]) -> Any:
     if filters.role:
         qs = qs.filter(role=filters.role)
     if filters.updated_since is not None:
-        raise ApiProblem(422, "updated_since", "users carry no change time; list them all")
+        raise ApiProblem(422, "updated_since", say(USERS_NO_CHANGE_TIME))
     return paginate(qs, filters, render_user)
 
 

@@ -8,6 +8,7 @@ from ninja import Query, Router
 from kanelbulle.accounts.models import CalendarToken
 from kanelbulle.connectors import ical
 from kanelbulle.connectors.rest import ApiProblem
+from kanelbulle.core.problems import BAD_FEED_TOKEN, say
 
 router = Router(tags=["connectors"])
 
@@ -21,7 +22,7 @@ def calendar_feed(request: HttpRequest, username: str, token: str = Query(..., m
     """
     user = CalendarToken.authenticate(username, token)
     if user is None:
-        raise ApiProblem(401, "token", "not a valid calendar feed token for this user")
+        raise ApiProblem(401, "token", say(BAD_FEED_TOKEN))
     response = HttpResponse(ical.feed(user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{user.username}.ics"'
     response["Cache-Control"] = "private, max-age=300"

@@ -20,6 +20,18 @@ from pydantic import AfterValidator, AwareDatetime, GetJsonSchemaHandler, String
 from pydantic.json_schema import JsonSchemaValue
 
 from kanelbulle.core.money import Money, is_currency
+from kanelbulle.core.problems import (
+    BAD_ETAG,
+    ETAG_DISAGREES,
+    NO_USER,
+    NOT_CURRENCY,
+    NUL_CHARACTERS,
+    REF_PREFIX,
+    REF_TAKEN,
+    SEND_VERSION,
+    YEAR_RANGE,
+    say,
+)
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -39,13 +51,13 @@ class WithJsonSchemaExtra:
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError(say(NUL_CHARACTERS))
     return value
 
 
 def _sane_year(value: Any) -> Any:
     if not 1900 <= value.year <= 2200:
-        raise ValueError("year must be between 1900 and 2200")
+        raise ValueError(say(YEAR_RANGE))
     return value
 
 
@@ -90,7 +102,7 @@ Minutes = Annotated[int, Field(ge=1, le=24 * 60 * 31)]
 
 def _currency(value: str) -> str:
     if not is_currency(value):
-        raise ValueError(f'{value!r} is not an ISO 4217 currency code such as "SEK"')
+        raise ValueError(say(NOT_CURRENCY, value=repr(value)))
     return value
 
 
@@ -192,9 +204,7 @@ def claim_namespace(actor: Any, ref: str) -> None:
     owner = _USER_PREFIX.match(ref)
     allowed = ref.startswith(mine) or (actor.is_admin_role and owner is None)
     if not allowed:
-        raise ApiProblem(
-            422, "ref", f"choose a ref that starts with {mine} (your prefix, shown by GET /me), or leave ref out"
-        )
+        raise ApiProblem(422, "ref", say(REF_PREFIX, prefix=mine))
 
 
 def claim_ref(actor: Any, model: type[Model], ref: str | None, kind: str) -> None:
@@ -210,7 +220,7 @@ def claim_ref(actor: Any, model: type[Model], ref: str | None, kind: str) -> Non
         return
     claim_namespace(actor, ref)
     if model._default_manager.filter(ref=ref).exists():
-        raise ApiProblem(409, "ref", f"a {kind} {ref!r} already exists")
+        raise ApiProblem(409, "ref", say(REF_TAKEN, kind=model._meta.verbose_name, ref=repr(ref)))
 
 
 def errors(*pairs: tuple[str, str]) -> dict[str, list[dict[str, str]]]:
@@ -269,13 +279,13 @@ def expected_version(request: HttpRequest, body_version: int | None, *, required
     if header is not None and header.strip() != "*":
         match = _ETAG.match(header)
         if match is None:
-            raise ApiProblem(400, "If-Match", 'must be an ETag from this API, such as "3"')
+            raise ApiProblem(400, "If-Match", say(BAD_ETAG))
         from_header = int(match.group(1))
         if body_version is not None and body_version != from_header:
-            raise ApiProblem(400, "version", "If-Match and version disagree")
+            raise ApiProblem(400, "version", say(ETAG_DISAGREES))
         return from_header
     if body_version is None and required and header is None:
-        raise ApiProblem(428, "version", "send the version you read, as If-Match or in the body's version field")
+        raise ApiProblem(428, "version", say(SEND_VERSION))
     return body_version
 
 
@@ -300,7 +310,7 @@ def find_user(username: str, *, path: str) -> Any:
 
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise ApiProblem(422, path, f"there is no user {username!r}")
+        raise ApiProblem(422, path, say(NO_USER, name=repr(username)))
     return user
 
 

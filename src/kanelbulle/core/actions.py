@@ -16,7 +16,12 @@ class Conflict(Exception):
     """The record changed since the caller read it (answer 409; nothing was written)."""
 
     def __init__(self, ref: str, expected: int, actual: int) -> None:
-        super().__init__(f"{ref} is at version {actual}, not {expected}: reload and try again")
+        from django.utils.translation import gettext
+
+        super().__init__(
+            gettext("%(ref)s is at version %(actual)s, not %(expected)s: reload and try again")
+            % {"ref": ref, "actual": actual, "expected": expected}
+        )
         self.expected, self.actual = expected, actual
 
 

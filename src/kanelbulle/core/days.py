@@ -17,6 +17,7 @@ import datetime as dt
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
@@ -42,7 +43,11 @@ def default_today() -> dt.date:
 def check_day(day: dt.date, field: str) -> dt.date:
     """``day`` when it lies within the supported range; BadDay naming ``field`` otherwise."""
     if not EARLIEST <= day <= LATEST:
-        raise BadDay(field, f"{day.isoformat()} is outside {EARLIEST.isoformat()} to {LATEST.isoformat()}")
+        raise BadDay(
+            field,
+            gettext("%(day)s is outside %(first)s to %(last)s")
+            % {"day": day.isoformat(), "first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+        )
     return day
 
 
@@ -53,7 +58,9 @@ def parse_day(raw: str | None, field: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(raw.strip())
     except ValueError:
-        raise BadDay(field, f"{raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-31") from None
+        raise BadDay(
+            field, gettext("%(value)s is not a date; use YYYY-MM-DD, e.g. 2026-01-31") % {"value": repr(raw)}
+        ) from None
     return check_day(day, field)
 
 

@@ -9,6 +9,7 @@ import pycountry
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
@@ -37,6 +38,7 @@ from kanelbulle.connectors.rest import (
     text,
 )
 from kanelbulle.core.access import get_visible, require_edit, scope
+from kanelbulle.core.problems import NOT_NULL, say
 from kanelbulle.customers import actions
 from kanelbulle.customers.models import Contact, Customer, Fact
 
@@ -363,7 +365,7 @@ def patch_customer(request: HttpRequest, ref: str, payload: CustomerPatch, respo
     data = payload.dict(exclude_unset=True)
     for required in ("name", "country", "city", "owner", "potential", "public_sector", "visit_minutes"):
         if required in data and data[required] is None:
-            raise ApiProblem(422, required, "may not be null")
+            raise ApiProblem(422, required, say(NOT_NULL))
     return _update_customer(request, ref, data, response)
 
 
@@ -465,7 +467,7 @@ def patch_contact(request: HttpRequest, ref: str, payload: ContactPatch, respons
     data = payload.dict(exclude_unset=True)
     for name in list(data):
         if data[name] is None and name != "version":
-            raise ApiProblem(422, name, "may not be null")
+            raise ApiProblem(422, name, say(NOT_NULL))
     return _update_contact(request, ref, data, response)
 
 
@@ -533,7 +535,7 @@ def import_vcard_route(request: HttpRequest, ref: str) -> Any:
     try:
         body = request.body.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApiProblem(400, "body", "the vCard file must be UTF-8") from None
+        raise ApiProblem(400, "body", gettext("the vCard file must be UTF-8")) from None
     report = import_vcard_text(body, customer, actor=actor)
     if report.problems:
         raise ProblemsError(report.problems)

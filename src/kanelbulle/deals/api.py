@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from kanelbulle.connectors.rest import (
@@ -33,6 +34,7 @@ from kanelbulle.connectors.rest import (
 )
 from kanelbulle.core.access import get_visible, require_edit, scope
 from kanelbulle.core.actions import check_version
+from kanelbulle.core.problems import NOT_NULL, say
 from kanelbulle.customers.models import Customer
 from kanelbulle.deals import actions
 from kanelbulle.deals.models import Deal, Order
@@ -108,7 +110,7 @@ def _deal_fields(data: dict[str, Any]) -> dict[str, Any]:
             fields[name] = pct_in(fields[name])
     probability = fields.get("probability_pct")
     if probability is not None and not 0 <= probability <= 100:
-        raise ApiProblem(422, "probability_pct", "must be between 0 and 100")
+        raise ApiProblem(422, "probability_pct", gettext("must be between 0 and 100"))
     return fields
 
 
@@ -185,7 +187,7 @@ def patch_deal(request: HttpRequest, ref: str, payload: DealPatch, response: Htt
     data = payload.dict(exclude_unset=True)
     for name in ("title", "value", "stage", "created"):
         if name in data and data[name] is None:
-            raise ApiProblem(422, name, "may not be null")
+            raise ApiProblem(422, name, say(NOT_NULL))
     return _update_deal(request, ref, data, response)
 
 
@@ -312,7 +314,7 @@ def patch_order(request: HttpRequest, ref: str, payload: OrderPatch, response: H
     data = payload.dict(exclude_unset=True)
     for name in ("date", "value"):
         if name in data and data[name] is None:
-            raise ApiProblem(422, name, "may not be null")
+            raise ApiProblem(422, name, say(NOT_NULL))
     return _update_order(request, ref, data, response)
 
 

@@ -244,10 +244,10 @@ class Result:
     def win(self) -> Outcome:
         return self.outcomes["win"]
 
-    def to_json(self, readings: dict[str, str], reading: str | None = None) -> dict[str, Any]:
-        """The result as the API and ``evidence --json`` answer it, with its readings (made by
-        ``reading.document``, which is the usual way in: the analysis does not write prose)."""
-        return {
+    def to_json(self, reading: str | None = None) -> dict[str, Any]:
+        """The result as numbers and codes, fit to store; with ``reading`` (made by
+        ``reading.document`` in the reader's language when shown: the analysis writes no prose)."""
+        doc = {
             "n_deals": self.n_deals,
             "n_closed_deals": self.n_closed_deals,
             "today": self.today.isoformat(),
@@ -259,9 +259,10 @@ class Result:
             "by_country": [b.to_json() for b in self.by_country],
             "shrunk_win_odds_ratio": _r(shrunk_win_uplift(self)),
             "left_out": {"count": len(self.left_out), "records": [r.to_json() for r in self.left_out]},
-            "reading": reading if reading is not None else readings["en"],
-            "readings": readings,
         }
+        if reading is not None:
+            doc["reading"] = reading
+        return doc
 
 
 def _r(x: float, places: int = 3) -> float:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils.translation import gettext
 from ninja import Router
 
 router = Router(tags=["evidence"])
@@ -35,7 +35,8 @@ def evidence(
     request: HttpRequest, since: dt.date | None = None, user: str | None = None, today: dt.date | None = None
 ) -> dict[str, Any]:
     """Adjusted and naive estimates of the in-person effect on win rate, deal size, margin and time to
-    close, with 95% intervals, an E-value and a reading in English and Swedish. A seller sees only
+    close, with 95% intervals, an E-value and a reading in the caller's language (Accept-Language, else
+    the user's language). A seller sees only
     their own deals; a manager their team's; an admin everyone's. ``user`` narrows to one seller."""
     from kanelbulle.connectors.rest import ApiProblem
     from kanelbulle.core.access import NotVisible
@@ -46,15 +47,22 @@ def evidence(
 
     day = today_or_default(today)
     if since is not None and since > day:
-        raise ApiProblem(422, "since", f"{since.isoformat()} is in the future (today is {day.isoformat()})")
+        raise ApiProblem(
+            422,
+            "since",
+            gettext("%(since)s is in the future (today is %(today)s)")
+            % {"since": since.isoformat(), "today": day.isoformat()},
+        )
     try:
         seller = resolve_seller(request.user, user)
     except NotVisible:
-        raise ApiProblem(404, "user", f"no user named {user!r} whose deals you may see") from None
+        raise ApiProblem(
+            404, "user", gettext("no user named %(name)s whose deals you may see") % {"name": repr(user)}
+        ) from None
     try:
         result = evidence_for(request.user, seller=seller, since=since, today=day)  # type: ignore[arg-type]
     except NoRate as exc:
         raise ApiProblem(409, "", str(exc)) from None
-    doc = document(result, translation.get_language() or "en")
+    doc = document(result)
     doc["left_out"]["note"] = left_out_note(result.left_out)  # records that could not be converted
     return doc

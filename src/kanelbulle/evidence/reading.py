@@ -1,4 +1,7 @@
-"""The plain-language reading of an evidence result, in English and Swedish.
+"""The plain-language reading of an evidence result, in the reader's language (English or Swedish).
+
+The reading is written when it is shown, from the result's numbers and codes, never stored as
+prose: a result kept for later reads in the language of whoever opens it.
 
 It reports associations with their intervals and never says that meeting in person *causes*
 anything: the data are observational (docs/evidence.md says what the reading may say).
@@ -190,8 +193,9 @@ def _time_sentence(o: Outcome, lang: str) -> list[str]:
     ]
 
 
-def read(result: Result, lang: str = "en") -> str:
-    """The reading of ``result`` in ``lang`` ("en" or "sv")."""
+def read(result: Result, lang: str | None = None) -> str:
+    """The reading of ``result`` in ``lang`` ("en" or "sv"; by default the active language)."""
+    lang = "sv" if (lang or translation.get_language() or "en").startswith("sv") else "en"
     with translation.override(lang):
         win = result.outcomes["win"]
         parts = [
@@ -211,7 +215,7 @@ def read(result: Result, lang: str = "en") -> str:
         return " ".join(str(p) for p in parts)
 
 
-def document(result: Result, lang: str = "en") -> dict[str, Any]:
-    """``result`` as JSON with its readings in both languages, ``reading`` in ``lang``."""
-    readings = {"en": read(result, "en"), "sv": read(result, "sv")}
-    return result.to_json(readings=readings, reading=readings.get(lang[:2], readings["en"]))
+def document(result: Result, lang: str | None = None) -> dict[str, Any]:
+    """``result`` as JSON with its ``reading`` in ``lang`` (by default the active language): one
+    language, the caller's, as for every other message the API and the commands write."""
+    return result.to_json(reading=read(result, lang))

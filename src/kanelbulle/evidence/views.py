@@ -1,4 +1,4 @@
-"""The manager's evidence page: charts, the numbers and the reading in both languages."""
+"""The manager's evidence page: charts, the numbers and the reading, all in the reader's language."""
 
 from __future__ import annotations
 
@@ -72,8 +72,7 @@ def evidence_page(request: HttpRequest) -> HttpResponse:
         forest_svg=mark_safe(forest_plot(result)),  # noqa: S308 - our own SVG, text escaped by ElementTree
         modality_svg=mark_safe(modality_plot(result)),  # noqa: S308
         left_out=left_out_note(result.left_out),
-        reading_en=read(result, "en"),
-        reading_sv=read(result, "sv"),
+        reading=read(result),
         modality_rows=[{"label": _modality_label(r.modality), "row": r} for r in result.by_first_modality if r.closed],
     )
     return render(request, "evidence/evidence.html", context)

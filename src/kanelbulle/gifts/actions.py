@@ -277,7 +277,7 @@ def _log(actor: User | None, gift: Gift, action: str, changes: dict[str, Any], n
 
 def _apply_check(gift: Gift, result: Check, policy: GiftPolicy) -> None:
     gift.verdict = result.verdict
-    gift.reasons = [r.to_json() for r in result.reasons]
+    gift.reasons = [r.stored() for r in result.reasons]
     gift.etiquette = [e.to_json() for e in result.etiquette]
     gift.value_company = result.value_company
     gift.policy = policy

@@ -28,7 +28,8 @@ from kanelbulle.connectors.rest import (
     stamp_out,
     text,
 )
-from kanelbulle.core.access import NotVisible
+from kanelbulle.core.access import NotVisible, no_such
+from kanelbulle.core.words import shown
 from kanelbulle.gifts import actions
 from kanelbulle.gifts.models import Gift
 
@@ -150,7 +151,8 @@ def render(gift: Gift, *, history: bool = False) -> dict[str, Any]:
         ),
         "occasion": gift.occasion,
         "verdict": gift.verdict,
-        "reasons": gift.reasons or [],
+        # Written in the caller's language from the stored words (core.words), not as first checked.
+        "reasons": [{"code": r.get("code", ""), "message": shown(r)} for r in gift.reasons or []],
         "etiquette": gift.etiquette or [],
         "status": gift.status,
         "policy_version": gift.policy.version if gift.policy else None,
@@ -204,7 +206,7 @@ def _get(request: HttpRequest, ref: str) -> Gift:
     try:
         return actions.get_gift(_actor(request), ref)
     except NotVisible:
-        raise ApiProblem(404, "ref", f"no gift {ref}") from None
+        raise ApiProblem(404, "ref", no_such(Gift, ref)) from None
 
 
 def _refused(request: HttpRequest, exc: actions.GiftRefused) -> HttpResponse:

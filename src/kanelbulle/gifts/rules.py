@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _
 
 from kanelbulle.core.money import Money
+from kanelbulle.core.words import Said, say
 
 VerdictCode = Literal["ok", "ask", "no"]
 Converter = Callable[[Money, str, dt.date], Money]
@@ -115,11 +116,23 @@ class PastGift:
 
 @dataclass(frozen=True)
 class Finding:
+    """A reason or advice: a stable code, its message in the active language and, for a reason,
+    the words to write it again in a later reader's language (``core.words``)."""
+
     code: str
     message: str
+    words: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, str]:
+        """As the check answers it (the contract: code and message)."""
         return {"code": self.code, "message": self.message}
+
+    def stored(self) -> dict[str, Any]:
+        """As a gift keeps it: with its words, so it is written again in a later reader's language."""
+        out: dict[str, Any] = self.to_json()
+        if self.words is not None:
+            out["words"] = self.words
+        return out
 
 
 @dataclass
@@ -129,9 +142,12 @@ class Verdict:
     etiquette: list[Finding] = field(default_factory=list)
     value_company: Money | None = None
 
-    def add(self, code: str, message: str, verdict: VerdictCode | None = None) -> None:
+    def add(self, code: str, message: str | Said, verdict: VerdictCode | None = None) -> None:
         level = verdict or SEVERITY[code]
-        self.reasons.append(Finding(code, message))
+        if isinstance(message, Said):
+            self.reasons.append(Finding(code, message.message, message.words))
+        else:
+            self.reasons.append(Finding(code, message))
         if _RANK[level] > _RANK[self.verdict]:
             self.verdict = level
 
@@ -162,10 +178,6 @@ def year_before(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _m(amount: Decimal, currency: str) -> str:
-    return str(Money(amount, currency))
-
-
 def check_gift(
     request: GiftRequest,
     *,
@@ -182,7 +194,7 @@ def check_gift(
     verdict = Verdict()
     value = rates(request.value, cur, request.date)
     verdict.value_company = value
-    shown = str(request.value) if request.value.currency == cur else f"{request.value} ({value})"
+    shown: Money | tuple[Money, Money] = request.value if request.value.currency == cur else (request.value, value)
     given = request.direction == GIVEN
 
     # Cash and categories we never allow.
@@ -191,53 +203,65 @@ def check_gift(
     ):
         verdict.add(
             "cash_equivalent",
-            _("Cash, gift cards and vouchers are never allowed as gifts; give something else.")
+            say(_("Cash, gift cards and vouchers are never allowed as gifts; give something else."))
             if given
-            else _("Cash, gift cards and vouchers may not be accepted: return it, and register that you did."),
+            else say(_("Cash, gift cards and vouchers may not be accepted: return it, and register that you did.")),
         )
     elif request.category in our_policy.never_categories:
         verdict.add(
             "never_category",
-            _("Our policy never allows gifts in the category “%(category)s”.") % {"category": request.category},
+            say(_("Our policy never allows gifts in the category “%(category)s”."), category=request.category),
         )
 
     if given:
         if request.accepts_gifts is False:
-            verdict.add("customer_accepts_no_gifts", _("This customer accepts no gifts under its own policy."))
+            verdict.add("customer_accepts_no_gifts", say(_("This customer accepts no gifts under its own policy.")))
         if request.customer_max is not None:
             limit = rates(request.customer_max, cur, request.date)
             if value.amount > limit.amount:
                 verdict.add(
                     "over_customer_limit",
-                    _("%(value)s is above the customer's own limit of %(limit)s per gift.")
-                    % {"value": shown, "limit": str(request.customer_max)},
+                    say(
+                        _("%(value)s is above the customer's own limit of %(limit)s per gift."),
+                        value=shown,
+                        limit=request.customer_max,
+                    ),
                 )
         if request.tender_open_until is not None and request.date <= request.tender_open_until:
             verdict.add(
                 "open_tender",
-                _("The customer has an open tender until %(date)s: no gifts until it closes (quiet period).")
-                % {"date": request.tender_open_until.isoformat()},
+                say(
+                    _("The customer has an open tender until %(date)s: no gifts until it closes (quiet period)."),
+                    date=request.tender_open_until.isoformat(),
+                ),
             )
         if request.public_sector:
             token = our_policy.public_sector_token
             if value.amount > token:
                 verdict.add(
                     "public_sector",
-                    _(
-                        "A public-sector customer: %(value)s is above our token value of %(limit)s. Public "
-                        "employees may accept at most a trivial gift shared by many, such as a cake for the staff room."
-                    )
-                    % {"value": shown, "limit": _m(token, cur)},
+                    say(
+                        _(
+                            "A public-sector customer: %(value)s is above our token value of %(limit)s. Public "
+                            "employees may accept at most a trivial gift shared by many, such as a cake for the staff "
+                            "room."
+                        ),
+                        value=shown,
+                        limit=Money(token, cur),
+                    ),
                     "no",
                 )
             else:
                 verdict.add(
                     "public_sector",
-                    _(
-                        "A public-sector customer: %(value)s is within our token value of %(limit)s, but every gift "
-                        "to public employees needs a manager's approval."
-                    )
-                    % {"value": shown, "limit": _m(token, cur)},
+                    say(
+                        _(
+                            "A public-sector customer: %(value)s is within our token value of %(limit)s, but every "
+                            "gift to public employees needs a manager's approval."
+                        ),
+                        value=shown,
+                        limit=Money(token, cur),
+                    ),
                     "ask",
                 )
 
@@ -245,15 +269,16 @@ def check_gift(
     if value.amount > our_policy.per_gift_limit:
         verdict.add(
             "over_our_limit",
-            (
+            say(
                 _("%(value)s is above our limit of %(limit)s per gift (excl. VAT): a manager must approve it.")
                 if given
                 else _(
                     "%(value)s is above our limit of %(limit)s per gift (excl. VAT): declare it to your manager, "
                     "who decides whether to return it or share it with the team."
-                )
-            )
-            % {"value": shown, "limit": _m(our_policy.per_gift_limit, cur)},
+                ),
+                value=shown,
+                limit=Money(our_policy.per_gift_limit, cur),
+            ),
         )
 
     past = [g for g in history if g.direction == request.direction and g.date <= request.date and g.value.amount >= 0]
@@ -265,16 +290,16 @@ def check_gift(
     if total > our_policy.per_recipient_year_limit:
         verdict.add(
             "yearly_total",
-            _(
-                "With this gift the total for this recipient in the 12 months to %(date)s is %(total)s, above our "
-                "limit of %(limit)s (%(count)s earlier gifts)."
-            )
-            % {
-                "date": request.date.isoformat(),
-                "total": _m(total, cur),
-                "limit": _m(our_policy.per_recipient_year_limit, cur),
-                "count": len(window),
-            },
+            say(
+                _(
+                    "With this gift the total for this recipient in the 12 months to %(date)s is %(total)s, above our "
+                    "limit of %(limit)s (%(count)s earlier gifts)."
+                ),
+                date=request.date.isoformat(),
+                total=Money(total, cur),
+                limit=Money(our_policy.per_recipient_year_limit, cur),
+                count=len(window),
+            ),
         )
 
     pattern = _expectation(request, value, past, rates, cur)
@@ -286,7 +311,7 @@ def check_gift(
     return verdict
 
 
-def _expectation(request: GiftRequest, value: Money, past: list[PastGift], rates: Converter, cur: str) -> str | None:
+def _expectation(request: GiftRequest, value: Money, past: list[PastGift], rates: Converter, cur: str) -> Said | None:
     """A habit turning into an expectation, with the customer as a whole (any contact).
 
     1. The same occasion (case-insensitive, not empty) in each of the two calendar years before
@@ -299,22 +324,28 @@ def _expectation(request: GiftRequest, value: Money, past: list[PastGift], rates
     if occasion:
         years = {g.date.year for g in past if g.occasion.strip().casefold() == occasion}
         if {year - 1, year - 2} <= years:
-            return _(
-                "The same occasion gift (“%(occasion)s”) three years running (%(first)s–%(last)s) can turn into an "
-                "expectation: vary it or skip a year."
-            ) % {"occasion": request.occasion.strip(), "first": year - 2, "last": year}
+            return say(
+                _(
+                    "The same occasion gift (“%(occasion)s”) three years running (%(first)s–%(last)s) can turn into "
+                    "an expectation: vary it or skip a year."
+                ),
+                occasion=request.occasion.strip(),
+                first=year - 2,
+                last=year,
+            )
     totals = {y: Decimal(0) for y in (year - 2, year - 1, year)}
     for g in past:
         if g.date.year in totals:
             totals[g.date.year] += rates(g.value, cur, g.date).amount
     totals[year] += value.amount
     if Decimal(0) < totals[year - 2] < totals[year - 1] < totals[year]:
-        return _(
-            "Gifts to this customer have risen in value year on year (%(a)s, %(b)s, now %(c)s): a rising habit "
-            "becomes an expectation."
-        ) % {
-            "a": _m(totals[year - 2], cur),
-            "b": _m(totals[year - 1], cur),
-            "c": _m(totals[year], cur),
-        }
+        return say(
+            _(
+                "Gifts to this customer have risen in value year on year (%(a)s, %(b)s, now %(c)s): a rising habit "
+                "becomes an expectation."
+            ),
+            a=Money(totals[year - 2], cur),
+            b=Money(totals[year - 1], cur),
+            c=Money(totals[year], cur),
+        )
     return None

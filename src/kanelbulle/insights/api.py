@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -65,11 +66,18 @@ def get_attention(
     """
     viewer = request.user
     if language not in (None, "en", "sv"):
-        raise ApiProblem(422, "language", f"language must be en or sv, not {language!r}")
+        raise ApiProblem(
+            422, "language", gettext("language must be en or sv, not %(value)s") % {"value": repr(language)}
+        )
     if reason is not None and reason not in CODES:
-        raise ApiProblem(422, "reason", f"reason must be one of {', '.join(CODES)}, not {reason!r}")
+        raise ApiProblem(
+            422,
+            "reason",
+            gettext("reason must be one of %(codes)s, not %(value)s")
+            % {"codes": ", ".join(CODES), "value": repr(reason)},
+        )
     if not 1 <= limit <= 500:
-        raise ApiProblem(422, "limit", f"limit must be between 1 and 500, not {limit}")
+        raise ApiProblem(422, "limit", gettext("limit must be between 1 and 500, not %(value)s") % {"value": limit})
     if offset < 0:
         raise ApiProblem(422, "offset", f"offset must be 0 or more, not {offset}")
     try:

@@ -31,6 +31,7 @@ from kanelbulle.connectors.rest import (
 )
 from kanelbulle.core.access import can_edit_meeting, get_visible, require_visible, scope, unsaid_for
 from kanelbulle.core.actions import check_version
+from kanelbulle.core.problems import NOT_NULL, say
 from kanelbulle.customers.models import Contact, Customer
 from kanelbulle.meetings import actions
 from kanelbulle.meetings.models import Meeting, MeetingRequest
@@ -238,7 +239,7 @@ def patch_meeting(request: HttpRequest, ref: str, payload: MeetingPatch, respons
     data = payload.dict(exclude_unset=True)
     for name in ("start", "duration_minutes", "modality", "requested_by_customer", "notes", "unsaid", "next_step"):
         if name in data and data[name] is None:
-            raise ApiProblem(422, name, "may not be null")
+            raise ApiProblem(422, name, say(NOT_NULL))
     return _update_meeting(request, ref, data, response)
 
 

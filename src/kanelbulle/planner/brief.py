@@ -29,6 +29,13 @@ def _money(amount: Decimal, currency: str) -> dict[str, str]:
     return {"amount": f"{amount:.2f}", "currency": currency}
 
 
+def _shown(amount: str | Decimal, currency: str) -> str:
+    """An amount of the document as the reader writes it (core.money.format_money, active language)."""
+    from kanelbulle.core.money import format_money
+
+    return format_money(amount, currency)
+
+
 def _opener(kind: str, text: str) -> str | None:
     pattern = OPENER_KINDS.get(kind)
     if pattern is None:
@@ -271,7 +278,7 @@ def as_text(doc: dict[str, Any]) -> str:
         lines += ["", _("Open deals")]
         for d in doc["open_deals"]:
             p = f", {d['probability_pct']}%" if d["probability_pct"] else ""
-            lines.append(f"  {d['title']}: {d['value']['amount']} {d['value']['currency']}{p}")
+            lines.append(f"  {d['title']}: {_shown(d['value']['amount'], d['value']['currency'])}{p}")
     if doc["waiting_requests"]:
         lines += ["", _("Waiting meeting requests")]
         for r in doc["waiting_requests"]:
@@ -282,9 +289,9 @@ def as_text(doc: dict[str, Any]) -> str:
             )
     for o in doc["orders"]:
         lines.append(
-            _("Orders: %(last)s %(currency)s in the last 12 months (%(previous)s before: %(trend)s)")
-            % {"last": o["last_12_months"], "currency": o["currency"], "previous": o["previous_12_months"],
-               "trend": o["trend"]}
+            _("Orders: %(last)s in the last 12 months (%(previous)s before: %(trend)s)")
+            % {"last": _shown(o["last_12_months"], o["currency"]),
+               "previous": _shown(o["previous_12_months"], o["currency"]), "trend": o["trend"]}
         )  # fmt: skip
     if doc["gifts"]:
         lines += ["", _("Gifts")]
@@ -292,13 +299,17 @@ def as_text(doc: dict[str, Any]) -> str:
             void = " (" + _("voided") + ")" if g["voided"] else ""
             direction = _("given") if g["direction"] == "given" else _("received")
             lines.append(
-                f"  {g['date']} {direction}: {g['description']}, {g['value']['amount']} "
-                f"{g['value']['currency']}, {g['verdict']}{void}"
+                f"  {g['date']} {direction}: {g['description']}, "
+                f"{_shown(g['value']['amount'], g['value']['currency'])}, {g['verdict']}{void}"
             )
     pol = doc["gift_policies"]["customer"]
     accepts = {True: _("accepts gifts"), False: _("accepts no gifts"), None: _("gift policy not recorded")}[
         pol["accepts_gifts"]
     ]
-    limit = _(", up to %(amount)s %(currency)s") % pol["max_value"] if pol["max_value"] else ""
+    limit = (
+        _(", up to %(amount)s") % {"amount": _shown(pol["max_value"]["amount"], pol["max_value"]["currency"])}
+        if pol["max_value"]
+        else ""
+    )
     lines.append(_("Customer's gift policy: %(accepts)s%(limit)s") % {"accepts": accepts, "limit": limit})
     return "\n".join(lines)

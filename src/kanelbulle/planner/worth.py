@@ -266,12 +266,12 @@ def _texts(doc: dict[str, Any], value: VisitValue, currency: str) -> dict[str, A
         if o["mode"] == "video":
             lines.append(
                 _(
-                    "%(place)s by video call: no travel, 0 %(currency)s, 0 kg CO2 — keeps %(kept)s at stake "
+                    "%(place)s by video call: no travel, %(nothing)s, 0 kg CO2 — keeps %(kept)s at stake "
                     "without the in-person uplift of %(lost)s"
                 )
                 % {
                     "place": place,
-                    "currency": currency,
+                    "nothing": _amount_text(Decimal(0), currency),
                     "kept": _amount_text(value.at_stake, currency),
                     "lost": _amount_text(value.amount, currency),
                 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel.dates import format_date, format_datetime, format_time
@@ -32,11 +32,31 @@ def money(amount: Decimal | None, currency: str = "SEK") -> str:
 
 
 @register.filter
-def money_doc(value: dict[str, Any] | None) -> str:
-    """An amount as the JSON documents hold it (``{"amount": "163000.00", "currency": "SEK"}``)."""
+def money_units(amount: Decimal | str | None, currency: str = "SEK") -> str:
+    """``money`` rounded to whole units, for estimates (a plan's worth, orders per year): ``SEK 11,169``."""
+    if amount is None or amount == "":
+        return ""
+    return format_money(Decimal(str(amount)).quantize(Decimal(1), rounding=ROUND_HALF_UP), currency or "SEK")
+
+
+@register.filter
+def money_doc(value: dict[str, Any] | None, rounding: str = "") -> str:
+    """An amount as the JSON documents hold it (``{"amount": "163000.00", "currency": "SEK"}``);
+    ``money_doc:"units"`` rounds it to whole units."""
     if not value or value.get("amount") in (None, ""):
         return ""
+    if rounding == "units":
+        return money_units(value["amount"], value.get("currency") or "SEK")
     return format_money(Decimal(str(value["amount"])), value.get("currency") or "SEK")
+
+
+@register.filter
+def reason_text(finding: Any) -> str:
+    """A stored reason (a gift's check) in the reader's language: from its words when it has them
+    (``core.words``), else the message as it was stored."""
+    from kanelbulle.core.words import shown
+
+    return shown(finding)
 
 
 @register.filter

@@ -33,8 +33,17 @@ class Command(KbCommand):
         parser.add_argument("--since", metavar="DATE", help="only deals created on or after DATE (YYYY-MM-DD)")
         parser.add_argument("--user", metavar="NAME", help="only this seller's deals")
         parser.add_argument("--today", metavar="DATE", help="evaluate as of DATE (YYYY-MM-DD), for reproducible runs")
+        parser.add_argument(
+            "--language", choices=["en", "sv"], default="en", help="language of the reading (default en)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.utils import translation
+
+        with translation.override(options["language"]):
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         from kanelbulle.accounts.models import User
         from kanelbulle.core.rates import NoRate
         from kanelbulle.evidence.book import evidence_for, left_out_note
@@ -62,7 +71,7 @@ class Command(KbCommand):
             return
         self.stdout.write(render_text(result))
         self.stdout.write("")
-        self.stdout.write(read(result, "en"))
+        self.stdout.write(read(result))
         if result.left_out:
             self.stdout.write("")
             self.stdout.write(left_out_note(result.left_out))
