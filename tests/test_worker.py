@@ -100,7 +100,9 @@ def test_the_worker_runs_a_queued_refresh(demo: Installation) -> None:
     schedules = python(
         demo, "from django_q.models import Schedule; print(sorted(Schedule.objects.values_list('name', flat=True)))"
     )
-    assert schedules == "['daily refresh', 'refresh if stale', 'retention review', 'weekly digest']"
+    assert (
+        schedules == "['daily refresh', 'evidence recompute', 'refresh if stale', 'retention review', 'weekly digest']"
+    )
 
 
 def test_a_worker_killed_mid_job_runs_it_again_and_each_digest_goes_once(demo: Installation, tmp_path: Path) -> None:
