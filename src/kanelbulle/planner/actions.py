@@ -301,6 +301,51 @@ def latest_plan(owner: Any, start: dt.date, days: int) -> VisitPlan | None:
     return VisitPlan.objects.filter(owner=owner, start=start, days=days).select_related("owner").first()
 
 
+# -- pinned visits (from the attention list) --------------------------------------------------
+
+
+def may_pin(actor: Any, customer: Any) -> bool:
+    """The customer's seller, or the manager of that seller's team, plans a visit to it."""
+    if customer.owner_id == actor.pk:
+        return True
+    return bool(actor.is_manager and actor.team and customer.owner.team == actor.team)
+
+
+def pin_visit(actor: Any, customer: Any) -> Any:
+    """Make ``customer`` a required visit the next time its seller plans (again: the same pin).
+
+    NotVisible (404) for a customer the actor may not see; PermissionDenied (403) for one they
+    see but do not sell or manage (a teammate's; an admin plans no one's visits).
+    """
+    from kanelbulle.core.access import require_visible
+    from kanelbulle.planner.models import VisitPin
+
+    require_visible(actor, customer)
+    if not may_pin(actor, customer):
+        raise PermissionDenied(gettext("Only the customer's seller, or their manager, plans a visit to it."))
+    pin, _created = VisitPin.objects.get_or_create(customer=customer, defaults={"created_by": actor})
+    return pin
+
+
+def unpin_visit(actor: Any, customer: Any) -> bool:
+    """Take the pin off ``customer`` (same rule as pinning); False when there was none."""
+    from kanelbulle.core.access import require_visible
+    from kanelbulle.planner.models import VisitPin
+
+    require_visible(actor, customer)
+    if not may_pin(actor, customer):
+        raise PermissionDenied(gettext("Only the customer's seller, or their manager, plans a visit to it."))
+    deleted, _kinds = VisitPin.objects.filter(customer=customer).delete()
+    return deleted > 0
+
+
+def pins_of(owner: Any) -> list[Any]:
+    """The seller's pinned visits, oldest first, with their customers."""
+    from kanelbulle.planner.models import VisitPin
+
+    return list(VisitPin.objects.filter(customer__owner=owner).select_related("customer", "created_by"))
+
+
 # -- accepting -------------------------------------------------------------------------------
 
 
@@ -335,6 +380,12 @@ def accept_plan(actor: Any, plan: VisitPlan) -> list[Any]:
                             duration_minutes=max(1, int((end - begin).total_seconds() // 60)),
                         )  # fmt: skip
                     refs.append(same.ref)
+            # A pinned visit is made once it is in the seller's calendar.
+            from kanelbulle.planner.models import VisitPin
+
+            VisitPin.objects.filter(customer__owner=plan.owner, customer__ref__in=list(customers)).filter(
+                customer__ref__in=[s["ref"] for d in locked.plan.get("days", []) for s in d["stops"]]
+            ).delete()
             locked.meeting_refs = refs
             locked.accepted_at = timezone.now()
             locked.accepted_by = actor

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.plan_page, name="plan"),
     path("solve/", views.plan_solve, name="solve"),
     path("job/<str:key>/", views.plan_job, name="job"),
+    path("pins/<str:ref>/remove/", views.unpin, name="unpin"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/change/", views.plan_change, name="change"),
     path("<int:pk>/accept/", views.plan_accept, name="accept"),

@@ -21,7 +21,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kanelbulle.core.days import today_of
-from kanelbulle.customers.models import FactKind, FactSource
+from kanelbulle.customers.models import Customer, FactKind, FactSource
 from kanelbulle.maps import MapLeg, MapStop, day_colours, route_map
 from kanelbulle.planner.actions import (
     PlanError,
@@ -29,10 +29,12 @@ from kanelbulle.planner.actions import (
     job_plan,
     latest_plan,
     next_working_day,
+    pins_of,
     plan_meetings,
     plan_owner,
     plannable_sellers,
     start_plan,
+    unpin_visit,
     visible_plan,
 )
 from kanelbulle.planner.forms import ChangeForm, PlanForm
@@ -202,7 +204,9 @@ def _form_data(request: HttpRequest, source: Any) -> dict[str, str]:
 
 
 def _page(request: HttpRequest, form: PlanForm, status: int = 200, **extra: Any) -> HttpResponse:
-    return render(request, "planner/plan.html", {"form": form} | extra, status=status)
+    owner = extra.get("owner")
+    standing = pins_of(owner) if owner is not None else []
+    return render(request, "planner/plan.html", {"form": form, "standing_pins": standing} | extra, status=status)
 
 
 @require_GET
@@ -499,3 +503,27 @@ def policy_page(request: HttpRequest) -> HttpResponseBase:
         },
         status=400 if problems else 200,
     )
+
+
+@require_POST
+@workspace
+def unpin(request: HttpRequest, ref: str) -> HttpResponseBase:
+    """Take a pinned visit (from the attention list) off the seller's next plans."""
+    from django.contrib import messages
+    from django.http import Http404
+
+    from kanelbulle.core.access import NotVisible
+
+    viewer = user_of(request)
+    customer = Customer.objects.filter(ref=ref).select_related("owner").first()
+    try:
+        if customer is None:
+            raise NotVisible(ref)
+        unpin_visit(viewer, customer)
+    except NotVisible:
+        raise Http404(gettext("There is no customer “%(ref)s” that you may see.") % {"ref": ref}) from None
+    messages.success(
+        request, gettext("%(name)s is no longer a required visit in the next plan.") % {"name": customer.name}
+    )
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/plan/") else "planner:plan")
