@@ -35,7 +35,7 @@ class JobRefused(Exception):
 
 def _join_window() -> dt.timedelta:
     """How long an unfinished job may be joined: past the queue's retry time it is presumed lost."""
-    return dt.timedelta(seconds=int(settings.Q_CLUSTER.get("retry", 1860)))
+    return dt.timedelta(seconds=int(str(settings.Q_CLUSTER.get("retry", 1860))))
 
 
 def start(kind: str, subject: str, func: str, params: dict[str, Any], user: Any) -> PageJob:
