@@ -68,6 +68,19 @@ def _forget_process_caches() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_in_process() -> Iterator[None]:
+    """Jobs a page queues run at once, in the test's own process and transaction (django-q2's
+    synchronous mode): a test sees the job's effect right after the request that queued it.
+    Only tests/test_worker.py runs a real worker."""
+    from django_q.conf import Conf  # type: ignore[import-untyped]
+
+    before = Conf.SYNC
+    Conf.SYNC = True
+    yield
+    Conf.SYNC = before
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     return make_personas()

@@ -233,8 +233,15 @@ def test_anonymous_page_views_go_to_the_login_page(client: Client) -> None:
     assert response["Location"].startswith("/?next=/evidence/")
 
 
+def recompute(client: Client, since: str = "") -> None:
+    """Press "Recompute" (the analysis runs at once on the tests' synchronous queue)."""
+    response = client.post("/evidence/recompute/", {"since": since, "today": TODAY.isoformat()})
+    assert response.status_code == 302, response.content[:300]
+
+
 def test_the_managers_page_has_both_charts_as_inline_svg_and_the_reading(client: Client, book: Personas) -> None:
     client.force_login(book.manager)
+    recompute(client)
     response = client.get("/evidence/", {"today": TODAY.isoformat()})
     assert response.status_code == 200
     page = response.content.decode()
@@ -250,6 +257,7 @@ def test_the_managers_page_has_both_charts_as_inline_svg_and_the_reading(client:
 
 def test_a_seller_sees_only_their_own_numbers_on_the_page(client: Client, book: Personas) -> None:
     client.force_login(book.seller)
+    recompute(client)
     page = client.get("/evidence/", {"today": TODAY.isoformat()}).content.decode()
     assert "Your own deals only." in page
     assert f"of {deals_of(book.seller)}, as of" in page
@@ -257,6 +265,117 @@ def test_a_seller_sees_only_their_own_numbers_on_the_page(client: Client, book: 
 
 def test_the_page_explains_a_bad_since_and_still_shows_everything(client: Client, book: Personas) -> None:
     client.force_login(book.manager)
+    recompute(client)
     page = client.get("/evidence/", {"since": "yesterday", "today": TODAY.isoformat()}).content.decode()
     assert "is not a date" in page
     assert "<svg" in page
+
+
+# --- the analyses kept per scope and recomputed on the queue -------------------------------------
+
+
+@pytest.fixture
+def queued() -> Iterator[None]:
+    """Jobs stay on the queue (no worker in this test), as they do between a click and the worker."""
+    from django_q.conf import Conf  # type: ignore[import-untyped]
+
+    Conf.SYNC = False
+    yield
+    Conf.SYNC = True
+
+
+def test_the_page_shows_the_kept_analysis_at_once_and_how_old_it_is(client: Client, book: Personas) -> None:
+    from kanelbulle.evidence.models import StoredAnalysis
+
+    client.force_login(book.manager)
+    empty = client.get("/evidence/", {"today": TODAY.isoformat()}).content.decode()
+    assert "No analysis is kept for this view yet." in empty and "<svg" not in empty
+    assert 'hx-trigger="load, submit"' in empty  # with htmx the first analysis starts by itself
+    response = client.post("/evidence/recompute/", {"today": TODAY.isoformat()}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response["HX-Redirect"] == "/evidence/"
+    kept = StoredAnalysis.objects.get()
+    assert (kept.scope, kept.since, kept.as_of) == ("team:north", "", TODAY)
+    later = client.get("/evidence/", {"today": "2026-07-03"}).content.decode()
+    assert "Computed as of 2026-06-30" in later and "3 days old." in later
+    assert f"of {deals_of(book.seller, book.other_seller)}, as of 2026-06-30" in later
+    assert 'hx-trigger="load, submit"' not in later
+    # A seller's own page keeps its own analysis; the manager's is untouched.
+    seller = Client()
+    seller.force_login(book.seller)
+    assert "No analysis is kept" in seller.get("/evidence/").content.decode()
+    recompute(seller)
+    assert StoredAnalysis.objects.filter(scope=f"user:{book.seller.pk}").exists()
+    assert StoredAnalysis.objects.get(scope="team:north") == kept
+
+
+def test_a_waiting_analysis_says_computing_and_a_second_click_joins_it(
+    client: Client, book: Personas, queued: None
+) -> None:
+    from django_q.models import OrmQ
+
+    from kanelbulle.core.models import PageJob
+    from kanelbulle.evidence.jobs import analyse_scope
+    from kanelbulle.evidence.models import StoredAnalysis
+
+    client.force_login(book.manager)
+    first = client.post("/evidence/recompute/", {"since": "2025-01-01", "today": TODAY.isoformat()})
+    job = PageJob.objects.get()
+    assert first["Location"] == f"/evidence/job/{job.key}/"
+    page = client.get("/evidence/", {"since": "2025-01-01"}).content.decode()
+    assert "Computing…" in page and f'hx-get="/evidence/job/{job.key}/"' in page
+    client.post("/evidence/recompute/", {"since": "2025-01-01", "today": TODAY.isoformat()}, HTTP_HX_REQUEST="true")
+    assert PageJob.objects.count() == 1 and OrmQ.objects.count() == 1
+    # The first worker died mid-analysis; the job is handed out again and keeps one result.
+    PageJob.objects.filter(pk=job.pk).update(state="running", attempts=1)
+    assert analyse_scope(job.key) == analyse_scope(job.key)
+    assert StoredAnalysis.objects.filter(scope="team:north", since="2025-01-01").count() == 1
+    done = client.get(f"/evidence/job/{job.key}/", HTTP_HX_REQUEST="true")
+    assert done["HX-Redirect"] == "/evidence/?since=2025-01-01"
+
+
+def test_only_the_scopes_viewers_follow_its_analysis(client: Client, book: Personas, queued: None) -> None:
+    from kanelbulle.core.models import PageJob
+
+    client.force_login(book.seller)
+    client.post("/evidence/recompute/", {"today": TODAY.isoformat()})
+    url = f"/evidence/job/{PageJob.objects.get().key}/"
+    assert client.get(url).status_code == 200
+    for who in (book.other_seller, book.manager, book.outsider):  # another scope: as if it did not exist
+        other = Client()
+        other.force_login(who)
+        assert other.get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # to the login page
+
+
+def test_a_recompute_refuses_bad_input_a_get_and_a_missing_csrf_token(client: Client, book: Personas) -> None:
+    from kanelbulle.core.models import PageJob
+
+    client.force_login(book.manager)
+    bad = client.post("/evidence/recompute/", {"since": "31/12/2025"})
+    assert bad.status_code == 400 and "is not a date; use YYYY-MM-DD." in bad.content.decode()
+    future = client.post("/evidence/recompute/", {"since": "2026-07-01", "today": TODAY.isoformat()})
+    assert future.status_code == 400 and "2026-07-01 is in the future." in future.content.decode()
+    assert client.get("/evidence/recompute/").status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(book.manager)
+    assert strict.post("/evidence/recompute/").status_code == 403
+    assert Client().post("/evidence/recompute/").status_code == 302  # anonymous: to the login page
+    assert not PageJob.objects.exists()
+
+
+def test_the_nightly_recompute_refreshes_each_kept_scope_once_a_day(client: Client, book: Personas) -> None:
+    from kanelbulle.evidence.jobs import nightly_evidence
+    from kanelbulle.evidence.models import StoredAnalysis
+
+    client.force_login(book.seller)
+    recompute(client)
+    first = nightly_evidence("2026-07-01")
+    # The seller's kept scope, the company's, and team north's (it has a manager).
+    assert first["recomputed"] == 3 and first["failed"] == 0
+    assert set(StoredAnalysis.objects.values_list("scope", "as_of")) == {
+        (f"user:{book.seller.pk}", dt.date(2026, 7, 1)),
+        ("company", dt.date(2026, 7, 1)),
+        ("team:north", dt.date(2026, 7, 1)),
+    }
+    again = nightly_evidence("2026-07-01")  # run again (its worker died): nothing twice
+    assert (again["recomputed"], again["skipped"]) == (0, 3)

@@ -126,3 +126,13 @@ def test_the_size_bias_report_sorts_and_exports_csv(client: Client, book: Person
     assert rows[0]["margin_pct"] == "38.0"
     assert rows[0]["asked_to_meet"] == "2"
     assert rows[0]["evidence"].endswith("Consider re-rating it.")
+
+
+def test_each_item_offers_plan_a_visit_and_then_says_it_is_pinned(client: Client, book: Personas) -> None:
+    page = get(client, book.seller, f"/attention/?today={TODAY}").content.decode()
+    assert 'action="/attention/plan-visit/c-req/"' in page and "Plan a visit" in page
+    assert client.post("/attention/plan-visit/c-req/", {"next": f"/attention/?today={TODAY}"}).status_code == 302
+    page = client.get(f"/attention/?today={TODAY}").content.decode()
+    assert "Pinned for the next plan" in page and 'action="/attention/plan-visit/c-req/"' not in page
+    admin = get(Client(), book.admin, f"/attention/?today={TODAY}").content.decode()
+    assert "Plan a visit" not in admin  # an admin plans no one's visits

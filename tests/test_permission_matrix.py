@@ -136,6 +136,10 @@ PAGES: dict[str, dict[str, str]] = {
     "planner:detail": {"GET": "L 200 404 200 200 404"},
     "planner:change": {"GET": "405 405 405 405 405 405", "POST": "L 302 404 302 302 404"},
     "planner:accept": {"GET": "405 405 405 405 405 405", "POST": "L 302 404 403 403 404"},
+    # a solve Anna asked for (done: to the plan), followed by those who may see her plans
+    "planner:job": {"GET": "L 302 404 302 302 404"},
+    # a pinned visit: only the customer's seller or their manager pins or removes it
+    "planner:unpin": {"GET": "405 405 405 405 405 405", "POST": "L 302 403 302 403 404"},
     "planner:ics": {"GET": "L 200 404 200 200 404"},
     "planner:brief": {"GET": TEAM},
     "planner:worth": {"GET": TEAM},
@@ -145,7 +149,11 @@ PAGES: dict[str, dict[str, str]] = {
     "insights:list": {"GET": ALL},
     "insights:size_bias": {"GET": ALL},
     "insights:snooze": {"GET": "405 405 405 405 405 405", "POST": "L 302 403 302 302 404"},
+    "insights:plan_visit": {"GET": "405 405 405 405 405 405", "POST": "L 302 403 302 403 404"},
     "evidence:page": {"GET": ALL},
+    # a recompute of the caller's own scope; its progress only for that scope (Anna's, done: to the page)
+    "evidence:recompute": {"GET": "405 405 405 405 405 405", "POST": "L 302 302 302 302 302"},
+    "evidence:job": {"GET": "L 302 404 404 404 404"},
     # privacy (admins only)
     "privacy:index": {"GET": ADMIN_PAGE},
     "privacy:audit": {"GET": ADMIN_PAGE},
@@ -296,7 +304,26 @@ def page_kwargs(name: str, params: list[str], w: World) -> dict[str, Any]:
         values["pk"] = w.plan.pk
     if name == "customers:delete":
         values["ref"] = w.spare.ref
+    if "key" in params:
+        values["key"] = finished_job(name, w)
     return {p: values[p] for p in params}
+
+
+def finished_job(name: str, w: World) -> str:
+    """A finished job of Anna's: her plan's solve, or her own evidence analysis."""
+    from kanelbulle.core.models import PageJob
+
+    anna = w.people.seller
+    kind = name.split(":")[0].replace("planner", "plan")
+    params = {"owner": anna.pk} if kind == "plan" else {"scope": f"user:{anna.pk}", "since": ""}
+    job, _created = PageJob.objects.get_or_create(
+        key=f"matrix-{kind}",
+        defaults={
+            "kind": kind, "subject": f"{kind}:matrix", "params": params, "requested_by": anna,
+            "state": PageJob.DONE, "queued_at": timezone.now(), "result": {"plan": w.plan.pk},
+        },
+    )  # fmt: skip
+    return job.key
 
 
 def page_body(name: str, caller: str, w: World) -> dict[str, Any]:
@@ -565,6 +592,7 @@ DOMAIN_MODELS = [
     ("gifts", "GiftChange", None),
     ("gifts", "GiftPolicy", None),
     ("planner", "VisitPlan", None),
+    ("planner", "VisitPin", None),
     ("planner", "TravelPolicy", None),
     ("privacy", "SpecialCategoryException", None),
     ("insights", "Snooze", None),
@@ -575,6 +603,8 @@ NOT_BUSINESS = {
     # A background job's bookkeeping, and the relationship state derived from the records (a
     # refused request writes no record, so it cannot move them either).
     ("core", "JobRecord"),
+    ("core", "PageJob"),  # a page's queued work and how far it got (its effect is a plan or an analysis)
+    ("evidence", "StoredAnalysis"),  # derived from the deals, like the relationship state
     ("insights", "CustomerState"),
     ("insights", "ScopeNorms"),
     ("insights", "StateReason"),

@@ -160,6 +160,8 @@ Q_CLUSTER = {
     "save_limit": 500,
     "poll": float(os.environ.get("KANELBULLE_JOB_POLL", "1")),
     "label": "Jobs",
+    # A plan solve forks its two searches (planner/jobs.py); a daemonic worker may not have children.
+    "daemonize_workers": False,
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -92,3 +92,41 @@ class JobRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} done {self.done_at:%Y-%m-%d %H:%M}"
+
+
+class PageJob(models.Model):
+    """Work a page put on the queue (a plan solve, an evidence analysis) and how far it got.
+
+    The page polls it for "waiting / working / done"; the job's ``key`` is its idempotency key:
+    a job run again after its worker died finds its row, and a job whose row says ``done`` does
+    nothing the second time (the effect and ``done`` are written in one transaction).
+    ``subject`` names what is being computed, so a second click while it runs joins the first job.
+    """
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATES = [(QUEUED, QUEUED), (RUNNING, RUNNING), (DONE, DONE), (FAILED, FAILED)]
+
+    key = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=32)  # plan, evidence
+    subject = models.CharField(max_length=300)  # what it computes, e.g. plan:owner=3:2026-12-07+5
+    params = models.JSONField(default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=10, default="en")
+    state = models.CharField(max_length=10, choices=STATES, default=QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict)  # {"plan": id} / {"evidence": id} / {"errors": [...]}
+
+    class Meta:
+        indexes = [models.Index(fields=["subject", "state"], name="pagejob_subject_state")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.state}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.DONE, self.FAILED)

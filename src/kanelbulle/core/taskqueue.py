@@ -38,6 +38,7 @@ def planned() -> list[Planned]:
         Planned("refresh if stale", "kanelbulle.insights.jobs.refresh_if_stale", Schedule.HOURLY, 0),
         Planned("weekly digest", "kanelbulle.insights.jobs.weekly_digest", Schedule.WEEKLY, 6, weekday=0),
         Planned("retention review", "kanelbulle.privacy.jobs.retention_review", Schedule.DAILY, 3),
+        Planned("evidence recompute", "kanelbulle.evidence.jobs.nightly_evidence", Schedule.DAILY, 4),
     ]
 
 

@@ -36,10 +36,14 @@ def sees_only_own(viewer: User | None) -> bool:
     return viewer is not None and not viewer.is_manager and not viewer.is_admin_role
 
 
-def visible_deals(viewer: User | None, *, seller: User | None = None, since: dt.date | None = None) -> QuerySet[Deal]:
+def visible_deals(
+    viewer: User | None, *, seller: User | None = None, since: dt.date | None = None, team: str | None = None
+) -> QuerySet[Deal]:
     from kanelbulle.deals.models import Deal
 
     qs = scope(viewer, Deal.objects.all(), "customer__")
+    if team is not None:  # a team's book, as its manager sees it (customers owned in the team)
+        qs = qs.filter(customer__owner__team=team)
     if viewer is not None and sees_only_own(viewer):
         qs = qs.filter(user=viewer)
     if seller is not None:
@@ -55,6 +59,7 @@ def load_book(
     seller: User | None = None,
     since: dt.date | None = None,
     today: dt.date | None = None,
+    team: str | None = None,
 ) -> Book:
     from kanelbulle.deals.models import Order
     from kanelbulle.meetings.models import Meeting, MeetingStatus
@@ -76,7 +81,7 @@ def load_book(
             left_out.append(LeftOut(kind, ref, code, on))  # type: ignore[arg-type]
             return None
 
-    deals_qs = visible_deals(viewer, seller=seller, since=since).select_related("customer", "user")
+    deals_qs = visible_deals(viewer, seller=seller, since=since, team=team).select_related("customer", "user")
     deals: list[DealIn] = []
     customers: dict[int, CustomerIn] = {}
     for d in deals_qs:
@@ -147,9 +152,37 @@ def evidence_for(
     seller: User | None = None,
     since: dt.date | None = None,
     today: dt.date | None = None,
+    team: str | None = None,
 ) -> Result:
-    """The analysis of the deals ``viewer`` may see (narrowed to ``seller`` and ``since``)."""
-    return analyse(load_book(viewer, seller=seller, since=since, today=today))
+    """The analysis of the deals ``viewer`` may see (narrowed to ``seller``, ``team`` and ``since``)."""
+    return analyse(load_book(viewer, seller=seller, since=since, today=today, team=team))
+
+
+def scope_of(viewer: User) -> str:
+    """The book a viewer's evidence page analyses, as a key its stored result is kept under:
+    ``company`` (an admin), ``team:NAME`` (a manager of a team), ``user:ID`` (a seller's own deals,
+    or a manager without a team). Everyone with the same key sees the same numbers."""
+    if viewer.is_admin_role:
+        return "company"
+    if viewer.is_manager and viewer.team:
+        return f"team:{viewer.team}"
+    return f"user:{viewer.pk}"
+
+
+def evidence_for_scope(key: str, *, since: dt.date | None, today: dt.date) -> Result:
+    """The analysis of the book named by ``key`` (see ``scope_of``), as its viewers would get it."""
+    from kanelbulle.accounts.models import User
+
+    if key == "company":
+        return evidence_for(None, since=since, today=today)
+    kind, _sep, rest = key.partition(":")
+    if kind == "team" and rest:
+        return evidence_for(None, team=rest, since=since, today=today)
+    if kind == "user" and rest.isdigit():
+        user = User.objects.filter(pk=int(rest)).first()
+        if user is not None:
+            return evidence_for(user, since=since, today=today)
+    raise LookupError(f"no evidence scope {key!r}")
 
 
 def left_out_note(left_out: Sequence[LeftOut], shown: int = 10) -> str:

@@ -9,4 +9,6 @@ from kanelbulle.evidence import views
 app_name = "evidence"
 urlpatterns = [
     path("", views.evidence_page, name="page"),
+    path("recompute/", views.recompute, name="recompute"),
+    path("job/<str:key>/", views.job_status, name="job"),
 ]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from kanelbulle.core.days import today_of
 
@@ -39,36 +42,63 @@ def _modality_label(modality: str) -> str:
     return str(labels.get(modality, modality))
 
 
+def _since(request: HttpRequest, raw: str) -> tuple[dt.date | None, str]:
+    """The page's ``since`` and, when it cannot be used, why (in words)."""
+    if not raw:
+        return None, ""
+    try:
+        since = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None, _("“%(value)s” is not a date; use YYYY-MM-DD.") % {"value": raw}
+    if since > today_of(request):
+        return None, _("%(value)s is in the future.") % {"value": raw}
+    return since, ""
+
+
+def _page_url(since: str) -> str:
+    return reverse("evidence:page") + (f"?{urlencode({'since': since})}" if since else "")
+
+
 @login_required
 def evidence_page(request: HttpRequest) -> HttpResponse:
-    from kanelbulle.core.rates import NoRate
-    from kanelbulle.evidence.book import evidence_for, left_out_note, sees_only_own
+    """The last analysis kept for the viewer's scope, at once, with how old it is and a recompute
+    button (the analysis runs on the queue: evidence/stored.py)."""
+    from django.utils import timezone
+
+    from kanelbulle.core.models import PageJob
+    from kanelbulle.evidence.book import left_out_note, scope_of, sees_only_own
     from kanelbulle.evidence.charts import forest_plot, modality_plot
     from kanelbulle.evidence.reading import read
+    from kanelbulle.evidence.stored import kept
 
     today = today_of(request)
-    since: dt.date | None = None
-    problem = ""
     raw = request.GET.get("since", "").strip()
-    if raw:
-        try:
-            since = dt.date.fromisoformat(raw)
-        except ValueError:
-            problem = _("“%(value)s” is not a date; use YYYY-MM-DD.") % {"value": raw}
-        else:
-            if since > today:
-                problem = _("%(value)s is in the future.") % {"value": raw}
-                since = None
-    context: dict[str, Any] = {"since": raw if not problem else "", "problem": problem}
-    try:
-        result = evidence_for(request.user, since=since, today=today)  # type: ignore[arg-type]
-    except NoRate as exc:
-        context["problem"] = str(exc)
-        return render(request, "evidence/evidence.html", context, status=200)
+    since, problem = _since(request, raw)
+    scope = scope_of(request.user)  # type: ignore[arg-type]
+    since_key = since.isoformat() if since else ""
+    row = kept(scope, since)
+    result = row.result_or_none() if row is not None else None
+    job = (
+        PageJob.objects.filter(kind="evidence", subject__startswith=f"evidence:{scope}:{since_key}:")
+        .filter(state__in=[PageJob.QUEUED, PageJob.RUNNING])
+        .order_by("-queued_at")
+        .first()
+    )
+    context: dict[str, Any] = {
+        "since": since_key,
+        "problem": problem,
+        "own_only": sees_only_own(request.user),  # type: ignore[arg-type]
+        "kept": row if result is not None else None,
+        "age_days": (today - row.as_of).days if row is not None else None,
+        "today": today,
+    }
+    if job is not None:
+        context.update(_job_context(job, timezone.now()))
+    if result is None:
+        return render(request, "evidence/evidence.html", context)
     context.update(
         result=result,
         rows=_rows(result),
-        own_only=sees_only_own(request.user),  # type: ignore[arg-type]
         forest_svg=mark_safe(forest_plot(result)),  # noqa: S308 - our own SVG, text escaped by ElementTree
         modality_svg=mark_safe(modality_plot(result)),  # noqa: S308
         left_out=left_out_note(result.left_out),
@@ -76,3 +106,57 @@ def evidence_page(request: HttpRequest) -> HttpResponse:
         modality_rows=[{"label": _modality_label(r.modality), "row": r} for r in result.by_first_modality if r.closed],
     )
     return render(request, "evidence/evidence.html", context)
+
+
+def _job_context(job: Any, now: dt.datetime) -> dict[str, Any]:
+    from kanelbulle.core.pagejobs import status_text
+
+    return {"job": job, "status": status_text(job, now), "errors": job.result.get("errors", [])}
+
+
+def _follow(request: HttpRequest, job: Any) -> HttpResponse:
+    """A queued analysis: the page with its result when done, else "computing…" that asks again."""
+    from django.utils import timezone
+
+    if job.state == job.DONE:
+        url = _page_url(job.params.get("since", ""))
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    context = _job_context(job, timezone.now())
+    if request.headers.get("HX-Request"):
+        return render(request, "evidence/_job.html", context)
+    if request.method == "POST":
+        return redirect("evidence:job", job.key)
+    return render(request, "evidence/job.html", context)
+
+
+@require_POST
+@login_required
+def recompute(request: HttpRequest) -> HttpResponse:
+    """Queue the analysis of the viewer's scope (and ``since``) as of today."""
+    from kanelbulle.evidence.stored import start_analysis
+
+    since, problem = _since(request, request.POST.get("since", "").strip())
+    if problem:
+        return render(request, "evidence/evidence.html", {"problem": problem}, status=400)
+    job = start_analysis(request.user, since=since, today=today_of(request))
+    return _follow(request, job)
+
+
+@require_GET
+@login_required
+def job_status(request: HttpRequest, key: str) -> HttpResponse:
+    """A queued analysis's progress (polled by the page), then the page with its result."""
+    from django.http import Http404
+
+    from kanelbulle.core.access import NotVisible
+    from kanelbulle.evidence.stored import job_for
+
+    try:
+        job = job_for(request.user, key)
+    except NotVisible:
+        raise Http404(key) from None
+    return _follow(request, job)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.attention_page, name="list"),
     path("size-bias/", views.size_bias_page, name="size_bias"),
     path("snooze/<str:ref>/", views.snooze_item, name="snooze"),
+    path("plan-visit/<str:ref>/", views.plan_visit, name="plan_visit"),
 ]

@@ -98,6 +98,8 @@ def attention_page(request: HttpRequest) -> HttpResponse:
         "seller_query": urlencode({**query, "seller": seller} if seller else query),
         "snoozed": listing.snoozed,
         "tomorrow": today + dt.timedelta(days=7),
+        "pinned": _pinned([i.customer for i in listing.result.items]),
+        "can_pin": not request.user.is_admin_role,  # type: ignore[union-attr]  # an admin plans no one's visits
     }
     return render(request, "insights/attention.html", context)
 
@@ -127,6 +129,47 @@ def snooze_item(request: HttpRequest, ref: str) -> HttpResponse:
         )
     messages.success(request, _("%(name)s is snoozed until %(day)s.") % {"name": customer.name, "day": until})
     return redirect("insights:list")
+
+
+def _pinned(refs: list[str]) -> set[str]:
+    """Which of these customers are already pinned for their seller's next plan."""
+    from kanelbulle.planner.models import VisitPin
+
+    return set(VisitPin.objects.filter(customer__ref__in=refs).values_list("customer__ref", flat=True))
+
+
+@require_POST
+@login_required
+def plan_visit(request: HttpRequest, ref: str) -> HttpResponse:
+    """ "Plan a visit": the customer becomes a required visit in its seller's next plan (a pin)."""
+    from kanelbulle.planner.actions import pin_visit
+
+    viewer: User = request.user  # type: ignore[assignment]
+    customer = Customer.objects.filter(ref=ref).select_related("owner").first()
+    try:
+        if customer is None:
+            raise NotVisible(ref)
+        pin_visit(viewer, customer)
+    except NotVisible:
+        return render(
+            request,
+            "insights/snooze_refused.html",
+            {
+                "title": _("No visit planned"),
+                "problems": [_("There is no customer “%(ref)s” that you may see.") % {"ref": ref}],
+            },
+            status=404,
+        )
+    if customer.owner_id == viewer.pk:
+        text = _("%(name)s is pinned: a required visit the next time you plan.") % {"name": customer.name}
+    else:
+        text = _("%(name)s is pinned: a required visit the next time %(seller)s plans.") % {
+            "name": customer.name,
+            "seller": customer.owner,
+        }
+    messages.success(request, text)
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/attention/") else "insights:list")
 
 
 SIZE_BIAS_PAGE = 50
@@ -231,4 +274,4 @@ def _csv(items: list[Item], today: dt.date) -> HttpResponse:
     return response
 
 
-__all__ = ["_", "attention_page", "size_bias_page"]
+__all__ = ["_", "attention_page", "plan_visit", "size_bias_page"]

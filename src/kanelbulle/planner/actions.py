@@ -25,8 +25,8 @@ from django.utils.translation import gettext
 from kanelbulle.core.access import NotVisible
 from kanelbulle.planner.models import VisitPlan
 
-# A page waits for the answer, so the search is bounded by iterations (same plan on every run)
-# with a time limit as a backstop; docs/planner.md measured 5,000 iterations ≈ 1 s on a week.
+# The search is bounded by iterations (same plan on every run) with a time limit as a backstop;
+# docs/planner.md measured 5,000 iterations ≈ 1 s on a week.
 PAGE_SEED = 1
 PAGE_ITERATIONS = 4000
 # The pages' plan stops on iterations (so the same book gives the same plan on any machine); the
@@ -158,8 +158,15 @@ def base_problem(owner: Any, start: dt.date, days: int, today: dt.date) -> tuple
     return raw, listed
 
 
-def make_plan(
-    viewer: Any,
+def check_days(start: dt.date, days: int, today: dt.date) -> None:
+    """Raise PlanError when the days asked for cannot be planned (checked before any job is queued)."""
+    if not 1 <= days <= MAX_DAYS:
+        raise PlanError(gettext("Plan 1 to %(max)d days.") % {"max": MAX_DAYS})
+    if abs((start - today).days) > HORIZON_DAYS:
+        raise PlanError(gettext("Plan days within ten years of today, not from %(date)s.") % {"date": start})
+
+
+def solved_plan(
     owner: Any,
     start: dt.date,
     days: int,
@@ -169,19 +176,19 @@ def make_plan(
     removed: list[str] | None = None,
     previous: VisitPlan | None = None,
     refresh: bool = False,
-) -> VisitPlan:
-    """Solve the owner's days (with pins and removals), valued as of ``today``, and keep the plan.
+    workers: int = 1,
+) -> dict[str, Any]:
+    """Solve the owner's days (with pins and removals), valued as of ``today``: the fields of a
+    ``VisitPlan`` to keep, not yet kept (a queued job keeps it once, see ``planner/jobs.py``).
 
     With ``previous`` and not ``refresh``, its problem from the book is reused, so a pin changes
-    only what the seller changed; ``refresh`` reads the book again.
+    only what the seller changed; ``refresh`` reads the book again. ``workers`` searches run side
+    by side (``planner/parallel.py``): 1 in a web process, whose threads make forking unsafe.
     """
     from kanelbulle.planner.problem import InvalidProblem, parse_problem
     from kanelbulle.planner.solver import solve_problem
 
-    if not 1 <= days <= MAX_DAYS:
-        raise PlanError(gettext("Plan 1 to %(max)d days.") % {"max": MAX_DAYS})
-    if abs((start - today).days) > HORIZON_DAYS:
-        raise PlanError(gettext("Plan days within ten years of today, not from %(date)s.") % {"date": start})
+    check_days(start, days, today)
     pins = dict(pins or {})
     removed = list(removed or [])
     if previous is not None and not refresh:
@@ -201,25 +208,142 @@ def make_plan(
     # The same road router as `kanelbulle plan --user`, when one is configured; its notes (and a
     # warning when it cannot be used) are kept with the plan and shown on the page.
     routing = routing_for(parsed)
-    # One search, in this process: a web server's worker runs threads, and forking a threaded
-    # process can deadlock (seen: the served plan page never finished). The command and the
-    # benchmarks use both cores (planner/parallel.py).
     result = solve_problem(
-        parsed, seconds=PAGE_SECONDS, iterations=PAGE_ITERATIONS, seed=PAGE_SEED, road=routing.table, workers=1
+        parsed, seconds=PAGE_SECONDS, iterations=PAGE_ITERATIONS, seed=PAGE_SEED, road=routing.table, workers=workers
     )
     result["notes"] = routing.notes
     from kanelbulle.planner.book import request_options
 
     result["meeting_requests"] = request_options(parsed, {v["ref"]: v for v in values}, result)
     result["as_of"] = today.isoformat()
-    return VisitPlan.objects.create(
-        owner=owner, created_by=viewer, start=start, days=days, base_problem=base, problem=problem,
-        plan=result, values=values, pins=pins, removed=removed,
-    )  # fmt: skip
+    return {
+        "start": start, "days": days, "base_problem": base, "problem": problem, "plan": result,
+        "values": values, "pins": pins, "removed": removed,
+    }  # fmt: skip
+
+
+def make_plan(
+    viewer: Any,
+    owner: Any,
+    start: dt.date,
+    days: int,
+    *,
+    today: dt.date,
+    pins: dict[str, str] | None = None,
+    removed: list[str] | None = None,
+    previous: VisitPlan | None = None,
+    refresh: bool = False,
+) -> VisitPlan:
+    """Solve the owner's days now, in this process, and keep the plan (the API's synchronous answer).
+
+    One search: a web server's worker runs threads, and forking a threaded process can deadlock
+    (seen: the served plan page never finished). The pages queue the solve instead
+    (``start_plan``), where the worker uses both cores; the command solves in the foreground.
+    """
+    fields = solved_plan(
+        owner, start, days, today=today, pins=pins, removed=removed, previous=previous, refresh=refresh, workers=1
+    )
+    return VisitPlan.objects.create(owner=owner, created_by=viewer, **fields)
+
+
+def start_plan(
+    viewer: Any,
+    owner: Any,
+    start: dt.date,
+    days: int,
+    *,
+    today: dt.date,
+    pins: dict[str, str] | None = None,
+    removed: list[str] | None = None,
+    previous: VisitPlan | None = None,
+    refresh: bool = False,
+) -> Any:
+    """Queue the solve of the owner's days (the pages' way): a ``PageJob`` the page follows.
+
+    The days are checked at once (PlanError), the rest by the job. The same request while one is
+    waiting or working joins it, so a double click solves once.
+    """
+    from kanelbulle.core import pagejobs
+
+    check_days(start, days, today)
+    if owner.home_lat is None or owner.home_lon is None:  # said now, not after a wait for the worker
+        raise PlanError(gettext("%(name)s has no home place yet: it is needed to plan trips.") % {"name": owner})
+    if previous is not None and not refresh:  # a pin to a closed day is refused now, not by the job
+        constrain(previous.base_problem, dict(pins or {}), list(removed or []))
+    params = {
+        "owner": owner.pk, "start": start.isoformat(), "days": days, "today": today.isoformat(),
+        "pins": dict(pins or {}), "removed": list(removed or []),
+        "previous": previous.pk if previous is not None else None, "refresh": refresh,
+    }  # fmt: skip
+    subject = "plan:" + ":".join(f"{k}={params[k]}" for k in sorted(params))
+    return pagejobs.start("plan", subject[:300], "kanelbulle.planner.jobs.solve_plan", params, viewer)
+
+
+def job_plan(viewer: Any, key: str) -> Any:
+    """A plan job the viewer may follow: one they started, or one for days whose plan they may see."""
+    from kanelbulle.accounts.models import User
+    from kanelbulle.core.models import PageJob
+
+    job = PageJob.objects.filter(key=key, kind="plan").first()
+    if job is None:
+        raise NotVisible(key)
+    if job.requested_by_id == viewer.pk or viewer.is_admin_role:
+        return job
+    owner = User.objects.filter(pk=job.params.get("owner")).first()
+    if owner is not None and (
+        owner.pk == viewer.pk or (viewer.is_manager and viewer.team and viewer.team == owner.team)
+    ):
+        return job
+    raise NotVisible(key)
 
 
 def latest_plan(owner: Any, start: dt.date, days: int) -> VisitPlan | None:
     return VisitPlan.objects.filter(owner=owner, start=start, days=days).select_related("owner").first()
+
+
+# -- pinned visits (from the attention list) --------------------------------------------------
+
+
+def may_pin(actor: Any, customer: Any) -> bool:
+    """The customer's seller, or the manager of that seller's team, plans a visit to it."""
+    if customer.owner_id == actor.pk:
+        return True
+    return bool(actor.is_manager and actor.team and customer.owner.team == actor.team)
+
+
+def pin_visit(actor: Any, customer: Any) -> Any:
+    """Make ``customer`` a required visit the next time its seller plans (again: the same pin).
+
+    NotVisible (404) for a customer the actor may not see; PermissionDenied (403) for one they
+    see but do not sell or manage (a teammate's; an admin plans no one's visits).
+    """
+    from kanelbulle.core.access import require_visible
+    from kanelbulle.planner.models import VisitPin
+
+    require_visible(actor, customer)
+    if not may_pin(actor, customer):
+        raise PermissionDenied(gettext("Only the customer's seller, or their manager, plans a visit to it."))
+    pin, _created = VisitPin.objects.get_or_create(customer=customer, defaults={"created_by": actor})
+    return pin
+
+
+def unpin_visit(actor: Any, customer: Any) -> bool:
+    """Take the pin off ``customer`` (same rule as pinning); False when there was none."""
+    from kanelbulle.core.access import require_visible
+    from kanelbulle.planner.models import VisitPin
+
+    require_visible(actor, customer)
+    if not may_pin(actor, customer):
+        raise PermissionDenied(gettext("Only the customer's seller, or their manager, plans a visit to it."))
+    deleted, _kinds = VisitPin.objects.filter(customer=customer).delete()
+    return deleted > 0
+
+
+def pins_of(owner: Any) -> list[Any]:
+    """The seller's pinned visits, oldest first, with their customers."""
+    from kanelbulle.planner.models import VisitPin
+
+    return list(VisitPin.objects.filter(customer__owner=owner).select_related("customer", "created_by"))
 
 
 # -- accepting -------------------------------------------------------------------------------
@@ -256,6 +380,12 @@ def accept_plan(actor: Any, plan: VisitPlan) -> list[Any]:
                             duration_minutes=max(1, int((end - begin).total_seconds() // 60)),
                         )  # fmt: skip
                     refs.append(same.ref)
+            # A pinned visit is made once it is in the seller's calendar.
+            from kanelbulle.planner.models import VisitPin
+
+            VisitPin.objects.filter(customer__owner=plan.owner, customer__ref__in=list(customers)).filter(
+                customer__ref__in=[s["ref"] for d in locked.plan.get("days", []) for s in d["stops"]]
+            ).delete()
             locked.meeting_refs = refs
             locked.accepted_at = timezone.now()
             locked.accepted_by = actor

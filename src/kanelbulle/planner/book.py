@@ -450,6 +450,13 @@ def problem_for(user: Any, start: dt.date, days: int, today: dt.date) -> tuple[d
     near = [n for n in near if n[0] <= 100]
     seller_tz = min(near)[1] if near else settings.TIME_ZONE
     values = visit_values(user, customers, currency, today)
+    from kanelbulle.planner.models import VisitPin
+
+    # "Plan a visit" on the attention list: a required visit in every plan until it is made or removed.
+    for ref in VisitPin.objects.filter(customer__owner=user).values_list("customer__ref", flat=True):
+        if ref in values:
+            values[ref].required = True
+            values[ref].parts.append(_("pinned from the attention list: a required visit"))
 
     from kanelbulle.planner.policy import hotel_price, travel_section
     from kanelbulle.planner.travel_policy import in_force

@@ -75,3 +75,26 @@ class TravelPolicy(models.Model):
     def reference(self) -> dict[str, Any]:
         """What a plan says about the policy it used."""
         return {"version": self.version, "valid_from": self.valid_from.isoformat(), "currency": self.data["currency"]}
+
+
+class VisitPin(models.Model):
+    """A customer to visit the next time its seller plans ("Plan a visit" on the attention list).
+
+    The planner's problem builder (``book.problem_for``) makes a pinned customer a required visit;
+    the pin stays until the seller removes it on the plan page or accepts a plan that visits the
+    customer. One pin per customer: its seller is the customer's owner when the plan is made.
+    """
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="visit_pin")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("pinned visit")
+        verbose_name_plural = _("pinned visits")
+
+    def __str__(self) -> str:
+        return f"pin {self.customer_id}"

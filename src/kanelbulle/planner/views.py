@@ -1,8 +1,9 @@
 """The plan pages (/plan/) and the brief for a visit (/plan/brief/REF/).
 
-Views read the request, call the planner (models.make_plan, accept_plan; the solver is a plain
-module) and render. A plan is kept once solved, so a reload shows it without solving again.
-Without JavaScript the "Plan these days" button posts the form; with htmx the page asks for the
+Views read the request, call the planner (actions.start_plan, accept_plan; the solver is a plain
+module) and render. A solve is queued (planner/jobs.py, run by `kanelbulle worker`): the page
+follows the job (/plan/job/KEY/, polled by htmx; without JavaScript a reload) and shows the plan
+when it is kept, so a reload shows it without solving again. With htmx the page asks for the
 plan as soon as it loads and shows "Planning…" meanwhile.
 """
 
@@ -20,17 +21,20 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kanelbulle.core.days import today_of
-from kanelbulle.customers.models import FactKind, FactSource
+from kanelbulle.customers.models import Customer, FactKind, FactSource
 from kanelbulle.maps import MapLeg, MapStop, day_colours, route_map
 from kanelbulle.planner.actions import (
     PlanError,
     accept_plan,
+    job_plan,
     latest_plan,
-    make_plan,
     next_working_day,
+    pins_of,
     plan_meetings,
     plan_owner,
     plannable_sellers,
+    start_plan,
+    unpin_visit,
     visible_plan,
 )
 from kanelbulle.planner.forms import ChangeForm, PlanForm
@@ -200,7 +204,9 @@ def _form_data(request: HttpRequest, source: Any) -> dict[str, str]:
 
 
 def _page(request: HttpRequest, form: PlanForm, status: int = 200, **extra: Any) -> HttpResponse:
-    return render(request, "planner/plan.html", {"form": form} | extra, status=status)
+    owner = extra.get("owner")
+    standing = pins_of(owner) if owner is not None else []
+    return render(request, "planner/plan.html", {"form": form, "standing_pins": standing} | extra, status=status)
 
 
 @require_GET
@@ -229,18 +235,46 @@ def plan_solve(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
-        plan = make_plan(viewer, owner, form.cleaned_data["start"], form.cleaned_data["days"], today=today_of(request))
+        job = start_plan(viewer, owner, form.cleaned_data["start"], form.cleaned_data["days"], today=today_of(request))
     except PlanError as exc:
         for message in exc.messages:
             form.add_error(None, message)
         if request.headers.get("HX-Request"):  # htmx swaps 2xx answers only
             return render(request, "planner/_errors.html", {"errors": exc.messages})
         return _page(request, form, status=400)
+    return _follow(request, job)
+
+
+def _follow(request: HttpRequest, job: Any) -> HttpResponseBase:
+    """Answer a queued solve: the plan when it is done, else "planning…" that asks again."""
+    if job.state == job.DONE:
+        url = reverse("planner:detail", args=[job.result["plan"]])
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
     if request.headers.get("HX-Request"):
-        response = render(request, "planner/_plan.html", plan_context(plan))
-        response["HX-Push-Url"] = reverse("planner:detail", args=[plan.pk])
-        return response
-    return redirect("planner:detail", plan.pk)
+        return render(request, "planner/_job.html", _job_context(job))
+    if request.method == "POST":
+        return redirect("planner:job", job.key)
+    return render(request, "planner/job.html", _job_context(job))
+
+
+def _job_context(job: Any) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from kanelbulle.core.pagejobs import status_text
+
+    return {"job": job, "status": status_text(job, timezone.now()), "errors": job.result.get("errors", [])}
+
+
+@require_GET
+@workspace
+def plan_job(request: HttpRequest, key: str) -> HttpResponseBase:
+    """A queued solve's progress (polled by the page), then the plan it made."""
+    job = job_plan(user_of(request), key)
+    return _follow(request, job)
 
 
 @require_GET
@@ -280,13 +314,13 @@ def plan_change(request: HttpRequest, pk: int) -> HttpResponseBase:
     elif action == "restore" and ref in removed:
         removed.remove(ref)
     try:
-        new = make_plan(
+        job = start_plan(
             viewer, plan.owner, plan.start, plan.days, pins=pins, removed=removed, previous=plan,
             refresh=action == "replan", today=today_of(request),
         )  # fmt: skip
     except PlanError as exc:
         return _detail_with_errors(request, plan, exc.messages)
-    return redirect("planner:detail", new.pk)
+    return _follow(request, job)
 
 
 def _detail_with_errors(request: HttpRequest, plan: VisitPlan, errors: list[str]) -> HttpResponse:
@@ -469,3 +503,27 @@ def policy_page(request: HttpRequest) -> HttpResponseBase:
         },
         status=400 if problems else 200,
     )
+
+
+@require_POST
+@workspace
+def unpin(request: HttpRequest, ref: str) -> HttpResponseBase:
+    """Take a pinned visit (from the attention list) off the seller's next plans."""
+    from django.contrib import messages
+    from django.http import Http404
+
+    from kanelbulle.core.access import NotVisible
+
+    viewer = user_of(request)
+    customer = Customer.objects.filter(ref=ref).select_related("owner").first()
+    try:
+        if customer is None:
+            raise NotVisible(ref)
+        unpin_visit(viewer, customer)
+    except NotVisible:
+        raise Http404(gettext("There is no customer “%(ref)s” that you may see.") % {"ref": ref}) from None
+    messages.success(
+        request, gettext("%(name)s is no longer a required visit in the next plan.") % {"name": customer.name}
+    )
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/plan/") else "planner:plan")

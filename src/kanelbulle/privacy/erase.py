@@ -130,6 +130,11 @@ NOT_FREE_TEXT = {
     "planner.VisitPlan": "pins removed meeting_refs",
     "planner.TravelPolicy": "data note",  # the company's travel figures, about no one
     "core.JobRecord": "key result",  # a background job's own bookkeeping (counts, dates)
+    # A page's queued job: its key, what it computes (ids, dates), and the plan's or analysis's id
+    # or the refusal's words (a customer's name at most, which is the company's).
+    "core.PageJob": "key kind subject params language state result",
+    # An analysis derived from the deals (counts, estimates, seller usernames); recomputed nightly.
+    "evidence.StoredAnalysis": "scope since result job_key",
     # Derived relationship state: recomputed from the records when the erasure writes them.
     "insights.CustomerState": "team scope health_trend health_parts signals reasons",
     "insights.ScopeNorms": "scope norms",
