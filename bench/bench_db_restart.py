@@ -28,15 +28,15 @@ import uuid
 from typing import Any
 
 
-def call(url: str, method: str, path: str, token: str, body: Any = None) -> tuple[int, dict[str, str], bytes]:
+def call(url: str, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any, bytes]:
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept-Language": "en"}
     request = urllib.request.Request(url + path, data=data, method=method, headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=30) as r:  # noqa: S310 - 127.0.0.1 only
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers, r.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, exc.headers, exc.read()
     except OSError as exc:  # refused or reset: no HTTP answer at all
         return 0, {}, str(exc).encode()
 
@@ -55,7 +55,7 @@ def main() -> None:
     prefix = json.loads(call(args.url[0], "GET", "/api/v1/me", args.token)[2] or b"{}").get("ref_prefix", "")
     started = time.monotonic()
     log: list[tuple[float, str, int, str]] = []  # (second, kind, status, ref)
-    samples: dict[int, tuple[dict[str, str], bytes]] = {}
+    samples: dict[int, tuple[Any, bytes]] = {}
     lock = threading.Lock()
 
     def client(url: str) -> None:
@@ -100,8 +100,9 @@ def main() -> None:
             print(f"first success after the last failure at {min(ok_after):.1f} s; restart finished at {t1:.1f} s")
     for status, (headers, body) in sorted(samples.items()):
         if status not in (200, 201):
-            retry = headers.get("Retry-After", "-")
-            print(f"a {status or 'no answer'}: Retry-After {retry}, {headers.get('Content-Type', '')}: {body!r}")
+            retry = headers.get("Retry-After", "-") if headers else "-"
+            kind = headers.get("Content-Type", "") if headers else ""
+            print(f"a {status or 'no answer'}: Retry-After {retry}, {kind}: {body!r}")
     acknowledged = {ref for _s, kind, status, ref in log if kind == "post" and status == 201}
     refused = {ref for _s, kind, status, ref in log if kind == "post" and status != 201}
     print(f"meetings answered 201: {len(acknowledged)}; answered otherwise: {len(refused)}")

@@ -182,6 +182,7 @@ def main() -> None:
     parser.add_argument("--app-processes", type=int, default=2)
     parser.add_argument("--meetings", type=int, default=20, help="meetings for the freshness check (0: skip)")
     parser.add_argument("--no-locust", action="store_true")
+    parser.add_argument("--no-refresh", action="store_true", help="keep the stored state (a kept book refreshed today)")
     args = parser.parse_args()
 
     data_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kb-bench-load-"))
