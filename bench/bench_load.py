@@ -10,8 +10,9 @@ The book is ``bench_pages.py``'s (generated and imported into DIR unless DIR alr
 10,000 customers, 50 sellers in 5 teams). The script gives managers to the five teams, a password
 and an API token to every account it uses, starts ``kanelbulle serve --workers N`` and runs
 ``bench/locustfile.py`` headless: ``--users`` simulated people (43 sellers, 5 managers, 2 admins
-in every 50), started 5 a second, each pausing 2-5 s between clicks, for ``--seconds``. It prints
-each request kind's count, failures, median and p95 (ms), and the whole run's.
+in every 50), started ``--spawn-rate`` a second, each logging in and then pausing 2-5 s between
+clicks; the figures count the ``--seconds`` after all have started. It prints each request
+kind's count, failures, median and p95 (ms), and the whole run's.
 
 Then, on the same server, the freshness check: as seller00, ``--meetings`` times, it logs a
 meeting through the API for a customer on their attention list and measures from the POST's
@@ -94,9 +95,12 @@ def run_locust(base: str, accounts: Path, args: argparse.Namespace, out: Path) -
     prefix = out / "locust"
     env = {**os.environ, "KB_LOCUST_ACCOUNTS": str(accounts)}
     locust = str(Path(sys.executable).with_name("locust"))
+    # The users start --spawn-rate a second, each logging in first (Argon2: CPU-heavy on purpose);
+    # the figures count from when all have started (--reset-stats), for --seconds after that.
+    ramp = -(-args.users // args.spawn_rate)
     command = [locust, "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(args.users),
-               "-r", "5", "-t", f"{args.seconds}s", "--host", base, "--csv", str(prefix), "--only-summary",
-               "--loglevel", "WARNING"]  # fmt: skip
+               "-r", str(args.spawn_rate), "-t", f"{ramp + args.seconds}s", "--reset-stats", "--host", base,
+               "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"]  # fmt: skip
     subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -178,7 +182,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", metavar="DIR")
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--seconds", type=int, default=120, help="measured, after all users have started")
+    parser.add_argument("--spawn-rate", type=int, default=1, help="users started a second")
     parser.add_argument("--app-processes", type=int, default=2)
     parser.add_argument("--meetings", type=int, default=20, help="meetings for the freshness check (0: skip)")
     parser.add_argument("--no-locust", action="store_true")
