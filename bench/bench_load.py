@@ -50,6 +50,34 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
+def cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its descendants, live or ended (Linux /proc), in seconds."""
+    total, todo = 0.0, [root]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        pid = todo.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15]) / tick  # its own, and its ended children's
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        todo.extend(int(c) for c in children)
+    return total
+
+
+def postgres_pid() -> int | None:
+    """The postmaster of the database in DATABASE_URL when it runs on this machine (its socket's lock file)."""
+    url = os.environ.get("DATABASE_URL", "")
+    port = url.rsplit(":", 1)[-1].split("/", 1)[0] if url else ""
+    lock = Path(f"/var/run/postgresql/.s.PGSQL.{port}.lock")
+    try:
+        first = lock.read_text().splitlines()[0].strip()
+    except (OSError, IndexError):
+        return None
+    return int(first) if first.isdigit() else None
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
