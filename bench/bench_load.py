@@ -252,9 +252,15 @@ def main() -> None:
         print("uptime before:", uptime(), flush=True)
         if not args.no_locust:
             print(f"locust: {args.users} users, think time 2-5 s, {args.seconds} s", flush=True)
+            pg = postgres_pid()
+            app0, pg0, wall0 = cpu_seconds(server.pid), cpu_seconds(pg) if pg else 0.0, time.monotonic()
             run_locust(base, accounts, args, data_dir)
+            app1, pg1, wall1 = cpu_seconds(server.pid), cpu_seconds(pg) if pg else 0.0, time.monotonic()
+            print("uptime after:", uptime(), flush=True)
             print(
-                "uptime after:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True
+                f"CPU over the whole locust run ({wall1 - wall0:.0f} s, logins included): app processes "
+                f"{app1 - app0:.0f} s" + (f", PostgreSQL {pg1 - pg0:.0f} s" if pg else ""),
+                flush=True,
             )
         if args.meetings:
             freshness(base, accounts, args.meetings)
