@@ -35,7 +35,10 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     """503 for a request that failed because the database could not be reached."""
     language = translation.get_language_from_request(request)
     with translation.override(language):
-        message = _("The database cannot be reached just now. Nothing was saved; try again in a few seconds.")
+        message = _(
+            "The database cannot be reached just now. Try again in a few seconds; "
+            "if you were saving something, look whether it was saved first."
+        )
         if request.path.startswith("/api/"):
             from kanelbulle.connectors.rest import errors
 
