@@ -82,12 +82,13 @@ def setup_book(args: argparse.Namespace, data_dir: Path) -> dict[str, dict[str, 
     started = time.perf_counter()
     from django.utils import timezone
 
-    done = refresh(timezone.localdate())
-    print(
-        f"refresh: {done.customers} customers in {done.scopes} teams, {done.attention} need attention: "
-        f"{time.perf_counter() - started:.1f} s",
-        flush=True,
-    )
+    if not getattr(args, "no_refresh", False):
+        done = refresh(timezone.localdate())
+        print(
+            f"refresh: {done.customers} customers in {done.scopes} teams, {done.attention} need attention: "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
     creds: dict[str, dict[str, str]] = {}
     for role, username in (("seller", "seller00"), ("manager", "manager0"), ("admin", "admin")):
         user = User.objects.get(username=username)
@@ -130,6 +131,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="app processes of `kanelbulle serve`")
     parser.add_argument("--keep", metavar="DIR")
     parser.add_argument("--pages", nargs="*", help="only these paths")
+    parser.add_argument("--no-refresh", action="store_true", help="keep the stored state (a kept book refreshed today)")
     args = parser.parse_args()
 
     data_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kb-bench-pages-"))

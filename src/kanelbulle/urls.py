@@ -1,3 +1,4 @@
+import sys
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -6,6 +7,7 @@ from django.views import defaults
 
 from kanelbulle.api import api, api_not_found
 from kanelbulle.web.language import set_language
+from kanelbulle.web.unavailable import is_database_down, unavailable
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -26,3 +28,12 @@ def handler404(request: HttpRequest, exception: Any) -> HttpResponse:
     if request.path.startswith("/api/"):
         return api_not_found(request)
     return defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """The database out of reach (PostgreSQL restarting, the network cut) is a 503 with
+    Retry-After, in the API's JSON shape under /api/ and as a page elsewhere; any other error
+    stays Django's plain 500. Django calls this inside its ``except``, so the error is at hand."""
+    if is_database_down(sys.exc_info()[1]):
+        return unavailable(request)
+    return defaults.server_error(request)

@@ -57,21 +57,42 @@ def first_run(p: Planned, now: dt.datetime) -> dt.datetime:
     raise AssertionError("unreachable: a week always has the weekday")
 
 
+#: The PostgreSQL advisory lock that serialises ``ensure_schedules`` between workers.
+SCHEDULES_LOCK = 0x6B62_0001
+
+
 def ensure_schedules(now: dt.datetime | None = None) -> list[str]:
-    """Create the product's schedules if missing (their next run kept if present); returns their names."""
+    """Create the product's schedules if missing (their next run kept if present); returns their names.
+
+    Several workers starting at once (two machines, or a restart of all) each call this: without a
+    lock both would find a schedule missing and create it, and every scheduled job would run twice
+    (and ``worker --now`` would fail on the duplicate). So it runs in one transaction holding a
+    lock (an advisory lock on PostgreSQL; SQLite's write lock, taken at BEGIN IMMEDIATE), and a
+    duplicate left by an earlier race is removed, keeping the oldest.
+    """
+    from django.db import connection, transaction
     from django_q.models import Schedule
 
     now = now or timezone.now()
     names = []
-    for p in planned():
-        schedule, created = Schedule.objects.get_or_create(
-            name=p.name,
-            defaults={"func": p.func, "schedule_type": p.schedule_type, "repeats": -1, "next_run": first_run(p, now)},
-        )
-        if not created and (schedule.func, schedule.schedule_type) != (p.func, p.schedule_type):
-            schedule.func, schedule.schedule_type = p.func, p.schedule_type
-            schedule.save()
-        names.append(p.name)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULES_LOCK])
+        for p in planned():
+            found = list(Schedule.objects.filter(name=p.name).order_by("id"))
+            if not found:
+                Schedule.objects.create(
+                    name=p.name, func=p.func, schedule_type=p.schedule_type, repeats=-1, next_run=first_run(p, now)
+                )
+            else:
+                schedule = found[0]
+                if len(found) > 1:
+                    Schedule.objects.filter(pk__in=[s.pk for s in found[1:]]).delete()
+                if (schedule.func, schedule.schedule_type) != (p.func, p.schedule_type):
+                    schedule.func, schedule.schedule_type = p.func, p.schedule_type
+                    schedule.save()
+            names.append(p.name)
     return names
 
 
