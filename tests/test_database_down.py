@@ -14,6 +14,7 @@ from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client
 
+from kanelbulle.insights.jobs import daily_refresh
 from kanelbulle.meetings.models import Meeting
 from tests.personas import Personas
 from tests.test_api import Api, book  # noqa: F401 - the fixture
@@ -54,6 +55,22 @@ def test_a_meeting_cut_off_mid_write_is_a_503_and_not_stored(personas: Personas,
     again = anna.call("post", "/meetings", meeting)
     assert again.status_code == 201, again.payload
     assert Meeting.objects.filter(notes="Lost in the restart").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the state update runs after one, inside the request
+def test_a_meeting_committed_just_before_the_database_went_is_answered_as_stored(
+    personas: Personas,
+    book: dict[str, Any],  # noqa: F811
+) -> None:
+    anna = Api(personas.seller)
+    anna.client = Client(raise_request_exception=False)
+    meeting = {"customer": "c-lulea-1", "start": "2026-12-01T10:00:00+01:00", "notes": "Saved as the lights went"}
+    # The meeting commits; the state update after the commit finds the database gone.
+    daily_refresh("2026-12-02")  # state is kept from the first refresh on
+    with database_gone(when='FROM "insights_'):
+        done = anna.call("post", "/meetings", meeting)
+    assert done.status_code == 201, done.payload  # stored, so said: a retry without a ref would double it
+    assert Meeting.objects.filter(notes="Saved as the lights went").count() == 1
 
 
 def test_a_page_says_so_in_the_readers_language(personas: Personas, book: dict[str, Any]) -> None:  # noqa: F811

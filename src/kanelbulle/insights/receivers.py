@@ -7,15 +7,17 @@ queryset updates) call ``touch`` themselves.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 _pending = threading.local()
+log = logging.getLogger(__name__)
 
 
 def touch(customer_ids: Iterable[int | None]) -> None:
@@ -38,11 +40,17 @@ def _registered() -> bool:
 
 
 def _flush() -> None:
+    """Runs after the commit: the write is stored whatever happens here. If the database went
+    away in between (a restart), the answer must still say "stored" (a 503 would make a client
+    without its own ref store it twice); the customers' state then catches up at the next refresh."""
     from kanelbulle.insights.state import update_customers
 
     ids: set[int] = getattr(_pending, "ids", None) or set()
     _pending.ids = None
-    update_customers(ids)
+    try:
+        update_customers(ids)
+    except (OperationalError, InterfaceError) as gone:
+        log.warning("stored, but the state of customers %s is left to the next refresh: %s", sorted(ids), gone)
 
 
 def _customer_of(instance: Any) -> int | None:
