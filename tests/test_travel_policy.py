@@ -236,6 +236,11 @@ def test_the_admin_saves_a_new_version_on_the_page_and_bad_input_is_refused_nami
         "air.bands[0].per_km: must not be negative, not -1.40" in html and "hotel_per_night.ZZ: unknown country" in html
     )
     assert TravelPolicy.objects.count() == 1  # the defaults, made when the page was first shown
+    for day in ("2027-13-01", "9999-01-01"):  # not a date; a date outside the days every page accepts
+        late = client.post("/plan/policy/", {"valid_from": day, "policy": json.dumps(default_policy())})
+        assert late.status_code == 400
+        assert "valid_from: must be a date YYYY-MM-DD from 1900-01-01 to 2199-12-31" in late.content.decode()
+    assert TravelPolicy.objects.count() == 1
     good = default_policy()
     good["modes"] = ["car", "rail"]
     saved = client.post("/plan/policy/", {"valid_from": "2027-01-01", "policy": json.dumps(good), "note": "no flying"})
@@ -328,3 +333,17 @@ def test_the_plan_page_shows_a_waiting_request_as_a_trip_or_a_video_meeting(pers
     html = client.get(made["Location"]).content.decode()
     assert "Asked to meet: a trip or a video meeting" in html and "Solna Verktyg AB" in html
     assert "a video meeting costs 0 SEK" in html and "in the plan" in html
+
+
+@pytest.mark.django_db
+def test_the_plan_form_refuses_a_first_day_outside_the_days_every_page_accepts(personas: Personas) -> None:
+    from django.test import Client
+
+    from kanelbulle.planner.models import VisitPlan
+
+    client = Client()
+    client.force_login(personas.seller)
+    refused = client.post("/plan/solve/", {"start": "2300-01-05", "days": "2", "today": "2026-11-24"})
+    assert refused.status_code == 400
+    assert "Use a day from 1900-01-01 to 2199-12-31." in refused.content.decode()
+    assert VisitPlan.objects.count() == 0

@@ -591,7 +591,9 @@ def day_modes(built: Built, day: int, start: int, stops: list[int], home: bool) 
     if home:
         for leg in _leg_options(built, point, 0) if point != 0 else [EMPTY_LEG]:
             minutes = _whole_minutes(leg)
-            finished += [(t + minutes, cost + leg.cost, [*legs, leg]) for t, cost, legs in labels if t + minutes <= wd.end]
+            finished += [
+                (t + minutes, cost + leg.cost, [*legs, leg]) for t, cost, legs in labels if t + minutes <= wd.end
+            ]
     else:
         finished = [label for label in labels if label[0] <= wd.end]
     if not finished:
