@@ -59,7 +59,7 @@ PLANNER_PORTFOLIO: tuple[Tuning, ...] = (
 # history of 300 suits long runs; within 10–20 s on a shared machine a search makes only
 # 700–5,000 iterations, and until the history is full every candidate better than the start is
 # accepted, so a short history does better (5 and 15). A smaller granular neighbourhood than
-# PyVRP's 50 (30 and 20, HGS-CVRP's own default is 20) makes each local search quicker: about 40 %
+# PyVRP's 50 (30 and 20, HGS-CVRP's own default is 20) makes each local search quicker: about 45 %
 # more iterations in the same CPU time, which at these budgets is worth more than the wider
 # neighbourhood (docs/benchmarks-planner.md, "Tuning").
 PORTFOLIO: tuple[Tuning, ...] = (
