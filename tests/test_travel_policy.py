@@ -98,14 +98,41 @@ def test_with_the_plane_forbidden_the_best_train_plan_visits_on_both_days_and_na
         assert "2026-12-08" in dropped["reason"] and "2026-12-09" in dropped["reason"], dropped["reason"]
 
 
-@pytest.mark.django_db
-def test_trip_worth_boston_from_stockholm_prices_the_flight_at_the_cited_fare_and_offers_no_car(
-    personas: Personas,
-) -> None:
-    boston = Customer.objects.create(
+def test_a_day_can_fly_out_and_take_the_train_home() -> None:
+    """Malmö from Stockholm: only the plane (3 h 24 min) arrives before the customer's window closes,
+    and the train home (5 h 4 min) still fits the evening and costs less than the flight with the
+    seller's hours priced: the day mixes the two, which neither mode policy alone gives."""
+    problem = lulea_problem(default_policy())
+    problem["days"] = 1
+    problem["seller"]["workday"] = ["07:00", "19:00"]
+    problem["visits"] = [
+        {"ref": "c-malmo", "lat": 55.6050, "lon": 13.0038, "minutes": 90, "value": sek(20000),
+         "windows": [[f"{DAYS[0]}T09:00:00+01:00", f"{DAYS[0]}T12:30:00+01:00"]]},
+    ]  # fmt: skip
+    plan = solve_problem(parse_problem(problem), iterations=200)
+    assert plan["solver"]["stopped_by"] == "iterations"
+    check_plan(problem, plan)
+    (day,) = plan["days"]
+    assert [(s["ref"], s["mode"]) for s in day["stops"]] == [("c-malmo", "air")]
+    assert day["finish"]["mode"] == "rail" and day["finish"]["time"] == f"{DAYS[0]}T16:58:00+01:00"
+    # The fastest policy's plan, its way home changed to the train: cheaper than flying both ways.
+    assert plan["solver"]["mode_policy"] == "fastest"
+    assert plan["totals"]["travel_cost"] == sek("5921.78")  # 2,982.54 by air + 2,939.24 by rail
+
+
+@pytest.fixture
+def boston(personas: Personas) -> Customer:
+    """Anna's customer in Boston (a Stockholm seller's intercontinental trip)."""
+    return Customer.objects.create(
         ref="c-boston", name="Harbor Tools Inc", country="US", city="Boston", lat=42.3601, lon=-71.0589,
         time_zone="America/New_York", owner=personas.seller, visit_minutes=90,
     )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_trip_worth_boston_from_stockholm_prices_the_flight_at_the_cited_fare_and_offers_no_car(
+    personas: Personas, boston: Customer
+) -> None:
     Deal.objects.create(
         ref="d-boston", customer=boston, user=personas.seller, title="Line 4", value_amount=Decimal("900000"),
         value_currency="SEK", probability_pct=Decimal("50"), stage=Stage.OPEN, created="2026-11-01",
@@ -209,6 +236,11 @@ def test_the_admin_saves_a_new_version_on_the_page_and_bad_input_is_refused_nami
         "air.bands[0].per_km: must not be negative, not -1.40" in html and "hotel_per_night.ZZ: unknown country" in html
     )
     assert TravelPolicy.objects.count() == 1  # the defaults, made when the page was first shown
+    for day in ("2027-13-01", "9999-01-01"):  # not a date; a date outside the days every page accepts
+        late = client.post("/plan/policy/", {"valid_from": day, "policy": json.dumps(default_policy())})
+        assert late.status_code == 400
+        assert "valid_from: must be a date YYYY-MM-DD from 1900-01-01 to 2199-12-31" in late.content.decode()
+    assert TravelPolicy.objects.count() == 1
     good = default_policy()
     good["modes"] = ["car", "rail"]
     saved = client.post("/plan/policy/", {"valid_from": "2027-01-01", "policy": json.dumps(good), "note": "no flying"})
@@ -254,14 +286,10 @@ def test_the_exchange_format_carries_the_policy_versions_and_refuses_a_bad_one_b
 
 @pytest.mark.django_db
 def test_a_far_away_meeting_request_weighs_in_the_value_and_is_offered_as_a_trip_or_a_video_meeting(
-    personas: Personas,
+    personas: Personas, boston: Customer
 ) -> None:
     from kanelbulle.meetings.models import MeetingRequest
 
-    boston = Customer.objects.create(
-        ref="c-boston", name="Harbor Tools Inc", country="US", city="Boston", lat=42.3601, lon=-71.0589,
-        time_zone="America/New_York", owner=personas.seller, visit_minutes=90,
-    )  # fmt: skip
     Deal.objects.create(
         ref="d-boston", customer=boston, user=personas.seller, title="Line 4", value_amount=Decimal("100000"),
         value_currency="SEK", probability_pct=Decimal("40"), stage=Stage.OPEN, created="2026-11-01",
@@ -305,3 +333,17 @@ def test_the_plan_page_shows_a_waiting_request_as_a_trip_or_a_video_meeting(pers
     html = client.get(made["Location"]).content.decode()
     assert "Asked to meet: a trip or a video meeting" in html and "Solna Verktyg AB" in html
     assert "a video meeting costs SEK\xa00 and keeps" in html and "in the plan" in html
+
+
+@pytest.mark.django_db
+def test_the_plan_form_refuses_a_first_day_outside_the_days_every_page_accepts(personas: Personas) -> None:
+    from django.test import Client
+
+    from kanelbulle.planner.models import VisitPlan
+
+    client = Client()
+    client.force_login(personas.seller)
+    refused = client.post("/plan/solve/", {"start": "2300-01-05", "days": "2", "today": "2026-11-24"})
+    assert refused.status_code == 400
+    assert "Use a day from 1900-01-01 to 2199-12-31." in refused.content.decode()
+    assert VisitPlan.objects.count() == 0

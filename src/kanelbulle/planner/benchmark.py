@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from kanelbulle.planner.parallel import PORTFOLIO, WORKERS, Found, best_of
+from kanelbulle.planner.parallel import WORKERS, Found, best_of, portfolio
 from kanelbulle.planner.solver import Budget, time_limit
 
 
@@ -110,7 +110,8 @@ def solve_instance(
     num_depots = data.num_depots
 
     def search(number: int, search_seed: int) -> Found:
-        tuning = PORTFOLIO[number % len(PORTFOLIO)]
+        tunings = portfolio(data.num_clients)
+        tuning = tunings[number % len(tunings)]
         budget = Budget(max(0.0, deadline - time.perf_counter()), iterations, progress if number == 0 else None)
         best = solve(
             data, budget, seed=search_seed, collect_stats=False, display=False, params=tuning.solve_params()

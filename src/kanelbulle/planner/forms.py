@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kanelbulle.core.days import EARLIEST, LATEST, BadDay, check_day
 from kanelbulle.planner.actions import MAX_DAYS
+
+
+def checked_day(day: dt.date | None, field: str) -> dt.date | None:
+    """A form's day within the range every page, command and the API accept (``core.days``)."""
+    if day is None:
+        return None
+    try:
+        return check_day(day, field)
+    except BadDay:
+        raise forms.ValidationError(
+            gettext("Use a day from %(earliest)s to %(latest)s.")
+            % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}
+        ) from None
 
 
 class PlanForm(forms.Form):
@@ -16,6 +32,9 @@ class PlanForm(forms.Form):
     days = forms.IntegerField(
         label=_("Days"), min_value=1, max_value=MAX_DAYS, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
+
+    def clean_start(self) -> dt.date | None:
+        return checked_day(self.cleaned_data.get("start"), "start")
 
     def __init__(self, *args: Any, sellers: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,6 +54,9 @@ class ChangeForm(forms.Form):
     action = forms.ChoiceField(choices=CHANGES)
     ref = forms.CharField(required=False, max_length=64)
     date = forms.DateField(required=False)
+
+    def clean_date(self) -> dt.date | None:
+        return checked_day(self.cleaned_data.get("date"), "date")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -328,20 +328,77 @@ def solve_problem(
     workers: int = WORKERS,
     mode_policy: str | None = None,
 ) -> dict[str, Any]:
-    """Problem in, plan document out (the contract's `kanelbulle-plan-result/1`).
+    """Problem in, plan out (the contract's `kanelbulle-plan-result/1`): the plan that is best overall.
 
     ``road`` (planner/routing.py) replaces the car model with a road router's distances and times.
     ``seconds`` and ``iterations`` are the budget (see ``time_limit``); the seconds count from
     ``started`` (a ``time.perf_counter()`` reading, default: now), so a command can make its limit
-    cover the work it did before solving too. ``mode_policy`` None weighs the ways to travel
-    (:func:`solve_weighing_modes`); "cheapest" or "fastest" solves with that one policy.
+    cover the work it did before solving too.
+
+    The ways to travel are weighed (docs/planner.md, "Choosing the way to travel"): the model gives
+    the search one mode per leg, so the problem is solved once per mode policy
+    (``travel.MODE_POLICIES``: each leg's cheapest mode, each leg's fastest), each plan's legs are
+    then given, day by day, the cheapest modes that keep its schedule (``day_modes``), and the plan
+    kept has the fewest required visits left out, then the most value less travel and hotel costs,
+    then the least travel time. A Stockholm seller with a day's worth of visits in Luleå flies there
+    even when the train is a little cheaper, because only the flight leaves time for the visits, and
+    takes the train home when the evening allows it. Each policy gets an equal share of the
+    iteration budget (so the plan is repeatable by seed and ``iterations``, and costs what one solve
+    did) and of the seconds. The plan's ``solver.mode_policies`` lists each policy's net value and
+    ``solver.mode_policy`` the one kept; ``solver.iterations`` counts all. ``mode_policy``
+    "cheapest" or "fastest" solves with that one policy only.
     """
+    from kanelbulle.planner.travel import MODE_POLICIES
+
     started = time.perf_counter() if started is None else started
-    if mode_policy is None:
-        return solve_weighing_modes(
-            problem, seconds=seconds, iterations=iterations, seed=seed, progress=progress, road=road,
-            started=started, workers=workers,
-        )  # fmt: skip
+    if mode_policy is not None:
+        return _solve_policy(problem, mode_policy, seconds, iterations, seed, progress, road, started, workers)
+    total = time_limit(seconds, iterations)
+    policies = list(MODE_POLICIES) if len(problem.modes) > 1 else list(MODE_POLICIES[:1])
+    plans: list[tuple[str, dict[str, Any]]] = []
+    for k, policy in enumerate(policies):
+        # Policy k must be done by its share of the clock, counted from the start of the whole solve,
+        # and gets its share of the iterations (the first one the remainder), so weighing the modes
+        # costs no more than one solve did.
+        share = None
+        if iterations is not None:
+            share = iterations // len(policies) + (iterations % len(policies) if k == 0 else 0)
+        seconds_k = total * (k + 1) / len(policies)
+        plan = _solve_policy(problem, policy, seconds_k, share, seed, progress, road, started, workers)
+        plans.append((policy, plan))
+        if progress is not None:  # at least one line per policy, however short its share of the clock
+            progress(time.perf_counter() - started, plan["solver"]["iterations"])
+
+    def rank(item: tuple[str, dict[str, Any]]) -> tuple[int, Decimal, int]:
+        plan = item[1]
+        return (-len(plan["infeasible"]), plan_net(plan), -int(plan["totals"]["travel_minutes"]))
+
+    best_policy, best = max(plans, key=rank)  # max keeps the first of equals: "cheapest" on a tie
+    best["solver"]["mode_policy"] = best_policy
+    best["solver"]["mode_policies"] = [
+        {"policy": policy, "net": _money(plan_net(plan), problem.currency or "SEK")["amount"],
+         "visits": sum(len(d["stops"]) for d in plan["days"]), "infeasible": len(plan["infeasible"])}
+        for policy, plan in plans
+    ]  # fmt: skip
+    best["solver"]["seconds"] = round(time.perf_counter() - started, 2)
+    best["solver"]["iterations"] = sum(plan["solver"]["iterations"] for _, plan in plans)
+    stops = {plan["solver"]["stopped_by"] for _, plan in plans}
+    best["solver"]["stopped_by"] = "seconds" if "seconds" in stops else "iterations"
+    return best
+
+
+def _solve_policy(
+    problem: PlanProblem,
+    mode_policy: str,
+    seconds: float | None,
+    iterations: int | None,
+    seed: int,
+    progress: Callable[[float, int], None] | None,
+    road: RoadTable | None,
+    started: float,
+    workers: int,
+) -> dict[str, Any]:
+    """One mode policy's plan: build the model with it, search, repair, read back."""
     seconds = time_limit(seconds, iterations)
     built = build(problem, road, mode_policy)
     sequence: list[int] = []
@@ -391,75 +448,6 @@ def plan_net(plan: dict[str, Any]) -> Decimal:
         - Decimal(totals["travel_cost"]["amount"])
         - Decimal(totals["overnight_cost"]["amount"])
     )
-
-
-def solve_weighing_modes(
-    problem: PlanProblem,
-    *,
-    seconds: float | None = None,
-    iterations: int | None = None,
-    seed: int = 1,
-    progress: Callable[[float, int], None] | None = None,
-    road: RoadTable | None = None,
-    started: float | None = None,
-    workers: int = WORKERS,
-) -> dict[str, Any]:
-    """The plan that is best overall, not the one whose legs are each cheapest.
-
-    The model gives the solver one mode per leg, so the choice between ways to travel is made by
-    solving the problem once per mode policy (``travel.MODE_POLICIES``: each leg's cheapest mode,
-    each leg's fastest) and keeping the plan with the fewest required visits left out, then the most
-    value less travel and hotel costs, then the least travel time. A Stockholm seller with a day's
-    worth of visits in Luleå flies there even when the train is a little cheaper, because only the
-    flight leaves time for the visits. Each policy gets an equal share of the iteration budget (so
-    the plan is repeatable by seed and ``iterations``, and costs what one solve did) and of the
-    seconds. The plan's ``solver.mode_policies`` lists each policy's net value and which one was
-    kept; ``solver.iterations`` counts both.
-    """
-    from kanelbulle.planner.travel import MODE_POLICIES
-
-    started = time.perf_counter() if started is None else started
-    total = time_limit(seconds, iterations)
-    policies = list(MODE_POLICIES) if len(problem.modes) > 1 else list(MODE_POLICIES[:1])
-    plans: list[tuple[str, dict[str, Any]]] = []
-    for k, policy in enumerate(policies):
-        # Policy k must be done by its share of the clock, counted from the start of the whole solve,
-        # and gets its share of the iterations (the first one the remainder), so weighing the modes
-        # costs no more than one solve did.
-        share = None
-        if iterations is not None:
-            share = iterations // len(policies) + (iterations % len(policies) if k == 0 else 0)
-        plan = solve_problem(
-            problem,
-            seconds=total * (k + 1) / len(policies),
-            iterations=share,
-            seed=seed,
-            progress=progress,
-            road=road,
-            started=started,
-            mode_policy=policy,
-            workers=workers,
-        )
-        plans.append((policy, plan))
-        if progress is not None:  # at least one line per policy, however short its share of the clock
-            progress(time.perf_counter() - started, plan["solver"]["iterations"])
-
-    def rank(item: tuple[str, dict[str, Any]]) -> tuple[int, Decimal, int]:
-        plan = item[1]
-        return (-len(plan["infeasible"]), plan_net(plan), -int(plan["totals"]["travel_minutes"]))
-
-    best_policy, best = max(plans, key=rank)  # max keeps the first of equals: "cheapest" on a tie
-    best["solver"]["mode_policy"] = best_policy
-    best["solver"]["mode_policies"] = [
-        {"policy": policy, "net": _money(plan_net(plan), problem.currency or "SEK")["amount"],
-         "visits": sum(len(d["stops"]) for d in plan["days"]), "infeasible": len(plan["infeasible"])}
-        for policy, plan in plans
-    ]  # fmt: skip
-    best["solver"]["seconds"] = round(time.perf_counter() - started, 2)
-    best["solver"]["iterations"] = sum(plan["solver"]["iterations"] for _, plan in plans)
-    stops = {plan["solver"]["stopped_by"] for _, plan in plans}
-    best["solver"]["stopped_by"] = "seconds" if "seconds" in stops else "iterations"
-    return best
 
 
 def _neighbours(built: Built, params: Any) -> dict[Any, list[Any]]:
@@ -535,20 +523,91 @@ def _money(amount: Decimal, currency: str) -> dict[str, str]:
     return {"amount": str(amount.quantize(CENT, rounding=ROUND_HALF_UP)), "currency": currency}
 
 
-def _leg(built: Built, a: int, b: int) -> Leg:
-    """The leg between two points (0 home, i + 1 visit i) by the mode the model used."""
-    k = int(built.mats.mode[a, b])
-    if k < 0:
-        return EMPTY_LEG
+def _leg(built: Built, a: int, b: int, mode_name: str | None = None) -> Leg:
+    """The leg between two points (0 home, i + 1 visit i) by ``mode_name``, else by the model's mode."""
+    if mode_name is None:
+        k = int(built.mats.mode[a, b])
+        if k < 0:
+            return EMPTY_LEG
+        mode_name = built.mats.modes[k]
     problem = built.problem
-    mode = problem.modes[built.mats.modes[k]]
+    mode = problem.modes[mode_name]
     if built.road is not None and mode.name == "car":
         return road_leg(problem, mode, float(built.road.km[a, b]), float(built.road.minutes[a, b]))
     from kanelbulle.planner.travel import haversine_km
 
-    pa = (problem.home_lat, problem.home_lon) if a == 0 else (problem.visits[a - 1].lat, problem.visits[a - 1].lon)
-    pb = (problem.home_lat, problem.home_lon) if b == 0 else (problem.visits[b - 1].lat, problem.visits[b - 1].lon)
+    pa, pb = _point(built, a), _point(built, b)
     return mode_leg(problem, mode, haversine_km(*pa, *pb))
+
+
+def _whole_minutes(leg: Leg) -> int:
+    """A leg's minutes rounded up, as the model counts them (``travel.matrices``)."""
+    return math.ceil(leg.minutes - 1e-9)
+
+
+def _leg_options(built: Built, a: int, b: int) -> list[Leg]:
+    """Every way to make the leg a → b: the modes allowed for it (long enough, no car or train across
+    the sea), or the model's own leg when none is (it was barred and is never in a plan)."""
+    if a == b or _point(built, a) == _point(built, b):
+        return [EMPTY_LEG]
+    from kanelbulle.planner.land import same_land
+    from kanelbulle.planner.travel import allowed_modes, haversine_km
+
+    pa, pb = _point(built, a), _point(built, b)
+    allowed = allowed_modes(built.problem, haversine_km(*pa, *pb), same_land(pa, pb))
+    return [_leg(built, a, b, m.name) for m in allowed] or [_leg(built, a, b)]
+
+
+def day_modes(built: Built, day: int, start: int, stops: list[int], home: bool) -> list[Leg] | None:
+    """The cheapest way to travel each leg of one day, keeping its visits and their order.
+
+    ``stops`` are the day's visit copies in order from point ``start``; with ``home`` the day ends
+    with the leg home, else at a hotel by its last visit (no leg). The model gave the search one mode
+    per leg (its policy's); here every leg may take any allowed mode, so a day can fly out, drive
+    between nearby customers and take the train home when the evening leaves time for it. Exact: a
+    label-setting search over the legs keeping, per stop, the (time, cost) pairs no other pair
+    beats, with each visit's window and the day's end as limits and minutes rounded up as in the
+    model. Returns the legs (the stops' inbound legs, then the leg home if any), or None when no
+    choice fits (the model's own then stands).
+    """
+    wd = built.days[day]
+    visits = built.problem.visits
+    # A label: (time the seller is free, cost so far, legs so far).
+    labels: list[tuple[int, Decimal, list[Leg]]] = [(wd.start, Decimal(0), [])]
+    point = start
+    for c in stops:
+        copy = built.copies[c]
+        p = copy.visit + 1
+        grown: list[tuple[int, Decimal, list[Leg]]] = []
+        for leg in _leg_options(built, point, p):
+            minutes = _whole_minutes(leg)
+            for t, cost, legs in labels:
+                begin = max(t + minutes, copy.early)
+                if begin <= copy.late:
+                    grown.append((begin + visits[copy.visit].minutes, cost + leg.cost, [*legs, leg]))
+        labels = _pareto(grown)
+        point = p
+    finished: list[tuple[int, Decimal, list[Leg]]] = []
+    if home:
+        for leg in _leg_options(built, point, 0) if point != 0 else [EMPTY_LEG]:
+            minutes = _whole_minutes(leg)
+            finished += [
+                (t + minutes, cost + leg.cost, [*legs, leg]) for t, cost, legs in labels if t + minutes <= wd.end
+            ]
+    else:
+        finished = [label for label in labels if label[0] <= wd.end]
+    if not finished:
+        return None
+    return min(finished, key=lambda label: (label[1], label[0]))[2]
+
+
+def _pareto(labels: list[tuple[int, Decimal, list[Leg]]]) -> list[tuple[int, Decimal, list[Leg]]]:
+    """The labels no other label beats on both time and cost (ties: the first)."""
+    kept: list[tuple[int, Decimal, list[Leg]]] = []
+    for label in sorted(labels, key=lambda x: (x[0], x[1])):
+        if not kept or label[1] < kept[-1][1]:
+            kept.append(label)
+    return kept
 
 
 def _point(built: Built, p: int) -> tuple[float, float]:
@@ -586,11 +645,13 @@ def read_back(built: Built, sequence: list[int]) -> dict[str, Any]:
         stops: list[_Stop] = []
         t = wd.start
         start_point = point
-        for c in per_day[k]:
+        hotel = k < len(built.days) - 1 and night_at[k] is not None
+        chosen = day_modes(built, k, point, per_day[k], not hotel)
+        for j, c in enumerate(per_day[k]):
             copy = built.copies[c]
             p = copy.visit + 1
-            leg = _leg(built, point, p)
-            arrive = t + int(built.mats.minutes[point, p])
+            leg = _leg(built, point, p) if chosen is None else chosen[j]
+            arrive = t + (int(built.mats.minutes[point, p]) if chosen is None else _whole_minutes(leg))
             begin = max(arrive, copy.early)
             end = begin + problem.visits[copy.visit].minutes
             stops.append(_Stop(c, problem.visits[copy.visit], leg, arrive, begin, end))
@@ -604,7 +665,6 @@ def read_back(built: Built, sequence: list[int]) -> dict[str, Any]:
             if slack > 0:
                 depart += slack
                 first.arrive = first.begin
-        hotel = k < len(built.days) - 1 and night_at[k] is not None
         if hotel:
             finish_leg = EMPTY_LEG
             finish_time = t
@@ -613,8 +673,9 @@ def read_back(built: Built, sequence: list[int]) -> dict[str, Any]:
             overnight_cost += problem.overnight_cost if price is None else price
             end_point = point
         else:
-            finish_leg = _leg(built, point, 0)
-            finish_time = t + int(built.mats.minutes[point, 0]) if point != 0 else max(t, depart)
+            finish_leg = _leg(built, point, 0) if chosen is None else chosen[-1]
+            back = int(built.mats.minutes[point, 0]) if chosen is None else _whole_minutes(finish_leg)
+            finish_time = t + back if point != 0 else max(t, depart)
             end_point = 0
         if not stops and start_point == 0 and end_point == 0:
             finish_time = depart

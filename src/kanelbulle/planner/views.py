@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from kanelbulle.core.days import today_of
+from kanelbulle.core.days import EARLIEST, LATEST, BadDay, parse_day, today_of
 from kanelbulle.customers.models import Customer, FactKind, FactSource
 from kanelbulle.maps import MapLeg, MapStop, day_colours, route_map
 from kanelbulle.planner.actions import (
@@ -466,16 +466,24 @@ def policy_page(request: HttpRequest) -> HttpResponseBase:
         text = request.POST.get("policy", "")
         valid_from = request.POST.get("valid_from", "")
         try:
-            day = dt.date.fromisoformat(valid_from)
-        except ValueError:
-            problems.append(PolicyProblem("valid_from", gettext("must be a date YYYY-MM-DD")))
+            day = parse_day(valid_from, "valid_from")
+        except BadDay:
+            day = None
+        if day is None:
+            problems.append(
+                PolicyProblem(
+                    "valid_from",
+                    gettext("must be a date YYYY-MM-DD from %(earliest)s to %(latest)s")
+                    % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+                )
+            )
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             problems.append(
                 PolicyProblem("policy", gettext("is not valid JSON (line %(line)s)") % {"line": exc.lineno})
             )
-        if not problems:
+        if not problems and day is not None:
             try:
                 new = save_policy(viewer, doc, day, request.POST.get("note", ""))
             except InvalidPolicy as exc:
