@@ -94,6 +94,23 @@ def test_a_stored_reason_is_written_in_the_readers_language(book: Customer, pers
     assert api["reasons"] == [{"code": "over_our_limit", "message": next(iter(_reasons_sv(swedish)))}]
 
 
+def test_stored_etiquette_advice_is_written_in_the_readers_language(book: Customer, personas: Personas) -> None:
+    Customer.objects.filter(pk=book.pk).update(country="CN")
+    anna = login(personas.seller)
+    recorded = anna.post(
+        "/gifts/new/",
+        form(description="Table clock", category="object", amount="100.00"),
+        headers={"Accept-Language": "en"},
+    )
+    assert recorded.status_code == 302
+    gift = Gift.objects.get()
+    assert "deathbed" in next(e["message"] for e in gift.etiquette if e["code"] == "cn_clock")  # given in English
+    swedish = anna.get(f"/gifts/{gift.ref}/", headers={"Accept-Language": "sv"}).content.decode()
+    assert "låter som att vaka vid en dödsbädd" in swedish and "deathbed" not in swedish
+    api = anna.get(f"/api/v1/gifts/{gift.ref}", headers={"Accept-Language": "sv"}).json()
+    assert "dödsbädd" in next(e["message"] for e in api["etiquette"] if e["code"] == "cn_clock")
+
+
 def _reasons_sv(page: str) -> list[str]:
     import re
 

@@ -118,6 +118,9 @@ def test_the_size_bias_report_sorts_and_exports_csv(client: Client, book: Person
     assert "Kund c-small" in page
     assert "Filed as low potential, but its own signals say strong" in page
     assert "Kund c-req" not in page
+    assert 'data-label="Potential">Low</td>' in page
+    swedish = client.get(f"/attention/size-bias/?today={TODAY}", headers={"Accept-Language": "sv"}).content.decode()
+    assert 'data-label="Potential">Låg</td>' in swedish  # the potential in the reader's words, not "low"
     response = client.get(f"/attention/size-bias/?today={TODAY}&format=csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))

@@ -226,6 +226,9 @@ def test_the_admin_saves_a_new_version_on_the_page_and_bad_input_is_refused_nami
     client.force_login(personas.admin)
     page = client.get("/plan/policy/", {"today": "2026-11-24"})
     assert page.status_code == 200 and "Our travel policy" in page.content.decode()
+    assert "SEK\xa0700</td>" in page.content.decode()  # the first air band's fixed part, as money
+    swedish = client.get("/plan/policy/", {"today": "2026-11-24"}, headers={"Accept-Language": "sv"}).content.decode()
+    assert "700\xa0kr</td>" in swedish and "1,40\xa0kr</td>" in swedish
     bad = default_policy()
     bad["air"]["bands"][0]["per_km"] = "-1.40"
     bad["hotel_per_night"]["ZZ"] = "900"

@@ -31,6 +31,7 @@ from kanelbulle.connectors.rest import (
 from kanelbulle.core.access import NotVisible, no_such
 from kanelbulle.core.words import shown
 from kanelbulle.gifts import actions
+from kanelbulle.gifts.etiquette import shown as advice_shown
 from kanelbulle.gifts.models import Gift
 
 router = Router(tags=["gifts"])
@@ -153,7 +154,7 @@ def render(gift: Gift, *, history: bool = False) -> dict[str, Any]:
         "verdict": gift.verdict,
         # Written in the caller's language from the stored words (core.words), not as first checked.
         "reasons": [{"code": r.get("code", ""), "message": shown(r)} for r in gift.reasons or []],
-        "etiquette": gift.etiquette or [],
+        "etiquette": [{"code": e.get("code", ""), "message": advice_shown(e)} for e in gift.etiquette or []],
         "status": gift.status,
         "policy_version": gift.policy.version if gift.policy else None,
         "approved_by": _who(gift.approved_by) if gift.approved_at else None,

@@ -179,3 +179,14 @@ def default_rules() -> tuple[Rule, ...]:
 def advise(request: GiftRequest, rules: tuple[Rule, ...] | list[Rule] | None = None) -> list[Finding]:
     """The etiquette advice for one gift, in the active language, in the data file's order."""
     return [r.finding() for r in (default_rules() if rules is None else rules) if r.applies(request)]
+
+
+def shown(stored: dict[str, Any]) -> str:
+    """A gift's stored advice (``{"code", "message"}``) in the reader's language: looked up by its
+    code in the data file now, so a Swedish reader of advice given in English reads Swedish; advice
+    whose code the data no longer has keeps the words it was stored with."""
+    code = stored.get("code")
+    for rule in default_rules():
+        if rule.code == code:
+            return rule.finding().message
+    return str(stored.get("message", ""))

@@ -60,6 +60,25 @@ def reason_text(finding: Any) -> str:
 
 
 @register.filter
+def advice_text(stored: Any) -> str:
+    """A gift's stored etiquette advice in the reader's language (``gifts.etiquette.shown``)."""
+    from kanelbulle.gifts.etiquette import shown
+
+    return shown(stored)
+
+
+@register.filter
+def potential_label(value: str | None) -> str:
+    """A customer's potential as words in the reader's language (``low`` → ``Låg``)."""
+    from kanelbulle.customers.models import Potential
+
+    try:
+        return str(Potential(value or "").label)
+    except ValueError:
+        return value or ""
+
+
+@register.filter
 def number(value: Any) -> str:
     if value is None or value == "":
         return ""
