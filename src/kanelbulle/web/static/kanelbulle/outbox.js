@@ -35,7 +35,12 @@
     return (await db()).get("meta", "session");
   }
 
+  // Set once this page has begun logging out: a snapshot fetched just before must not be kept
+  // after clearRead (seen: the field page's refresh answered while the logout was under way).
+  let loggingOut = false;
+
   async function saveSnapshot(user, data) {
+    if (loggingOut) return;
     await (await db()).put("snapshot", { user, data, as_of: data.as_of });
   }
 
@@ -45,6 +50,7 @@
 
   /** Logging out: forget what was kept for reading (the unsent outbox stays, for its author only). */
   async function clearRead() {
+    loggingOut = true;
     const d = await db();
     await d.clear("snapshot");
     await d.delete("meta", "session");
