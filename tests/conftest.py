@@ -41,10 +41,39 @@ CALENDAR_FREE = {
 }
 
 
+# How a test reaches a database: pytest-django's fixtures (every other test is refused one), or an
+# installation of its own (a data dir with its database, for commands and a server process).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+    "admin_user",
+    "admin_client",
+    "django_user_model",
+    "personas",
+    "kb",
+}
+
+
+def reaches_a_database(item: pytest.Item) -> bool:
+    """Whether the database under test can change what this test sees. The PostgreSQL run
+    (scripts/test.sh) runs only these: a plain module's test gives the same answer on both."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("server") or item.get_closest_marker("browser"):
+        return True
+    if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    module = getattr(item, "module", None)
+    return module is not None and hasattr(module, "installation")  # starts one itself
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name not in CALENDAR_FREE:
             item.add_marker(pytest.mark.dates)
+        if reaches_a_database(item):
+            item.add_marker(pytest.mark.database)
 
 
 @pytest.fixture(autouse=True)
