@@ -63,8 +63,12 @@ def test_the_visit_value_is_zero_not_negative(credited: Personas) -> None:
 
 
 def test_plan_for_the_user_exits_0(credited: Personas) -> None:
-    result = run("plan", "--user", "anna", "--start", START.isoformat(), "--days", "5", "--iterations", "200", "--json")
+    result = run(
+        "plan", "--user", "anna", "--start", START.isoformat(), "--days", "5", "--iterations", "200",
+        "--today", TODAY.isoformat(), "--json",
+    )  # fmt: skip
     assert result.code == 0, result.err
+    assert result.json["as_of"] == TODAY.isoformat()
     assert "must not be negative" not in result.err
     value = next(v for v in result.json["values"] if v["ref"] == "c-credit")
     assert value["value"]["amount"] == "0.00"
@@ -73,27 +77,30 @@ def test_plan_for_the_user_exits_0(credited: Personas) -> None:
 def test_the_plan_page_and_the_plan_api_succeed(credited: Personas) -> None:
     client = Client()
     client.force_login(credited.seller)
-    response = client.post("/plan/solve/", {"start": START.isoformat(), "days": "5"})
+    response = client.post("/plan/solve/", {"start": START.isoformat(), "days": "5", "today": TODAY.isoformat()})
     assert response.status_code == 302, response.content[:500]
     token = "Bearer " + ApiToken.issue(credited.seller)[1]
     api = Client().post(
         "/api/v1/plan",
-        {"start": START.isoformat(), "days": 5},
+        {"start": START.isoformat(), "days": 5, "today": TODAY.isoformat()},
         content_type="application/json",
         headers={"authorization": token},
     )
     assert api.status_code == 200, api.content
+    assert api.json()["as_of"] == TODAY.isoformat()
+    value = next(v for v in api.json()["values"] if v["ref"] == "c-credit")
+    assert value["value"]["amount"] == "0.00"
 
 
 def test_trip_worth_never_says_a_negative_value(credited: Personas) -> None:
     for language in ("en", "sv"):
-        result = run("trip-worth", "--customer", "c-credit", "--language", language)
+        result = run("trip-worth", "--customer", "c-credit", "--language", language, "--today", TODAY.isoformat())
         assert result.code == 0, result.err
         assert not re.search(r"(^|\s)[-−]\s?\d", result.out), result.out
-    doc = run("trip-worth", "--customer", "c-credit", "--json").json
+    doc = run("trip-worth", "--customer", "c-credit", "--today", TODAY.isoformat(), "--json").json
     assert doc["value"]["in_person"]["amount"] == "0.00"
     client = Client()
     client.force_login(credited.seller)
-    page = client.get("/api/v1/trip-worth/c-credit").json()
+    page = client.get("/api/v1/trip-worth/c-credit", {"today": TODAY.isoformat()}).json()
     assert page["value"]["in_person"]["amount"] == "0.00"
     assert not re.search(r"would add [-−]", page["summary"])

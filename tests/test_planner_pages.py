@@ -191,6 +191,8 @@ def test_pinning_removing_and_replanning_change_the_plan(personas: Personas) -> 
     pinned = int(response["Location"].strip("/").split("/")[-1])
     assert stops(pinned)["c-sthlm-2"] == "2026-12-04"
     assert VisitPlan.objects.get(pk=pinned).pins == {"c-sthlm-2": "2026-12-04"}
+    # The pin reuses the values counted as of TODAY: the new plan says so, not the clock's day.
+    assert VisitPlan.objects.get(pk=pinned).plan["as_of"] == TODAY.isoformat()
     # Remove Luleå 2: gone from the plan, listed as removed, and brought back.
     response = client.post(f"/plan/{pinned}/change/", {"action": "remove", "ref": "c-lulea-2"})
     removed = int(response["Location"].strip("/").split("/")[-1])
@@ -199,6 +201,7 @@ def test_pinning_removing_and_replanning_change_the_plan(personas: Personas) -> 
     response = client.post(f"/plan/{removed}/change/", {"action": "restore", "ref": "c-lulea-2"})
     restored = int(response["Location"].strip("/").split("/")[-1])
     assert "c-lulea-2" in stops(restored)
+    assert VisitPlan.objects.get(pk=restored).plan["as_of"] == TODAY.isoformat()
     # A pin to a day the customer is closed is refused in words, and nothing is solved.
     before = VisitPlan.objects.count()
     refused = client.post(f"/plan/{restored}/change/", {"action": "pin", "ref": "c-sthlm-1", "date": "2026-12-05"})

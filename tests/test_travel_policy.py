@@ -303,6 +303,7 @@ def test_a_far_away_meeting_request_weighs_in_the_value_and_is_offered_as_a_trip
     result = run("plan", "--today", "2026-11-24", "--user", "anna", "--start", "2026-12-07", "--days", "5",
                  "--iterations", "300", "--json")  # fmt: skip
     assert result.code == 0, result.err
+    assert result.json["solver"]["stopped_by"] == "iterations"
     values = {v["ref"]: v for v in result.json["values"]}
     # 100,000 × 40 % = 40,000 at stake: the in-person uplift (20 %, 8,000) plus the request (the 40,000 at stake)
     assert values["c-boston"]["value"]["amount"] == "48000.00" and values["c-boston"]["requested"] is True
@@ -321,6 +322,7 @@ def test_the_plan_page_shows_a_waiting_request_as_a_trip_or_a_video_meeting(pers
     from django.test import Client
 
     from kanelbulle.meetings.models import MeetingRequest
+    from kanelbulle.planner.models import VisitPlan
 
     near = Customer.objects.create(
         ref="c-solna", name="Solna Verktyg AB", country="SE", city="Solna", lat=59.36, lon=18.00,
@@ -333,6 +335,7 @@ def test_the_plan_page_shows_a_waiting_request_as_a_trip_or_a_video_meeting(pers
     client.force_login(personas.seller)
     made = client.post("/plan/solve/", {"start": "2026-12-07", "days": "2", "today": "2026-11-24"})
     assert made.status_code == 302
+    assert VisitPlan.objects.get().plan["solver"]["stopped_by"] == "iterations"
     html = client.get(made["Location"]).content.decode()
     assert "Asked to meet: a trip or a video meeting" in html and "Solna Verktyg AB" in html
     assert "a video meeting costs SEK\xa00 and keeps" in html and "in the plan" in html

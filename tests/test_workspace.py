@@ -3,10 +3,12 @@ the home page by role, and the admin's user list."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kanelbulle.accounts.models import User
 from tests.personas import PASSWORD, Personas
@@ -159,6 +161,23 @@ def test_filters_and_sorting(personas: Personas, book: Book) -> None:
     assert "Norrbotten" in text and "Trollhättan Verk" in text
     text = page(anna, "/customers/", not_met_days="60")
     assert "Norrbotten" not in text and "Trollhättan Verk" in text
+
+
+def test_the_customer_list_counts_days_not_met_from_its_today(personas: Personas, book: Book) -> None:
+    """As of a day named by `today` (like every page that counts days), not as of the clock."""
+    anna = as_user(personas.seller)
+    day_of_meeting = timezone.localtime(book.anna_meeting.start).date()  # Luleå's only meeting, in person
+    # Seen as of 30 days after the meeting: unmet for 20 days, not for 60.
+    later = (day_of_meeting + dt.timedelta(days=30)).isoformat()
+    assert "Norrbotten" in page(anna, "/customers/", not_met_days="20", today=later)
+    assert "Norrbotten" not in page(anna, "/customers/", not_met_days="60", today=later)
+    # Seen as of 90 days after it: unmet for 60 days too.
+    much_later = (day_of_meeting + dt.timedelta(days=90)).isoformat()
+    assert "Norrbotten" in page(anna, "/customers/", not_met_days="60", today=much_later)
+    # Seen as of the day before the meeting: the meeting had not happened, so never met in person.
+    before = (day_of_meeting - dt.timedelta(days=1)).isoformat()
+    assert "Norrbotten" in page(anna, "/customers/", not_met_days="3000", today=before)
+    assert anna.get("/customers/", {"today": "2026-13-01"}).status_code == 400
     text = page(anna, "/customers/", owner=str(personas.other_seller.pk))
     assert "Norrbotten" not in text and "Trollhättan Verk" in text
     text = page(anna, "/customers/", sort="-name")

@@ -229,15 +229,23 @@ def find_customers(
     public_sector: bool | None = None,
     not_met_days: int | None = None,
     sort: str = "name",
+    today: dt.date | None = None,
 ) -> QuerySet[Customer]:
     """The customers the actor may see, searched, filtered and sorted (the customer list).
 
     The last in-person meeting is a correlated subquery read by the index on meetings (customer,
     modality, start), not a join grouped over every meeting: a page of 25 costs 25 index probes
-    and its count none, whatever the size of the book."""
+    and its count none, whatever the size of the book.
+
+    ``today`` is the day the list is seen as of (the page's ``today``): the meetings up to the end
+    of that day count as met and "not met for N days" counts back from it; without it, from now.
+    """
     from kanelbulle.meetings.models import Meeting, MeetingStatus, Modality
 
-    now = timezone.now()
+    if today is None:
+        now = timezone.now()
+    else:
+        now = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
     last_in_person = (
         Meeting.objects.filter(customer=OuterRef("pk"), modality=Modality.IN_PERSON, start__lte=now)
         .exclude(status=MeetingStatus.CANCELLED)

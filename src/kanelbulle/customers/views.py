@@ -21,6 +21,7 @@ from kanelbulle.core.access import (
     visible_customers,
 )
 from kanelbulle.core.actions import Conflict
+from kanelbulle.core.days import parse_day
 from kanelbulle.core.paging import page_of
 from kanelbulle.customers import actions
 from kanelbulle.customers.forms import ContactForm, CustomerFilterForm, CustomerForm, FactForm
@@ -60,7 +61,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         status = 200 if request.htmx else 400  # type: ignore[attr-defined]
         found = Customer.objects.none()
     else:
-        found = actions.find_customers(user, **filters.filters())
+        # As of the page's `today` when it names one (a bad day answers 400), else as of now.
+        found = actions.find_customers(user, **filters.filters(), today=parse_day(request.GET.get("today"), "today"))
     paged = page_of(request, found, PAGE_SIZE)
     context = {"filters": filters, "paged": paged, "page": paged.page, "total": paged.total}
     template = "customers/_results.html" if request.htmx and request.htmx.target == "results" else "customers/list.html"  # type: ignore[attr-defined]

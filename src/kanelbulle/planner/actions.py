@@ -182,7 +182,8 @@ def solved_plan(
     ``VisitPlan`` to keep, not yet kept (a queued job keeps it once, see ``planner/jobs.py``).
 
     With ``previous`` and not ``refresh``, its problem from the book is reused, so a pin changes
-    only what the seller changed; ``refresh`` reads the book again. ``workers`` searches run side
+    only what the seller changed, and the plan stays as of the day ``previous`` was valued on;
+    ``refresh`` reads the book again as of ``today``. ``workers`` searches run side
     by side (``planner/parallel.py``): 1 in a web process, whose threads make forking unsafe.
     """
     from kanelbulle.planner.problem import InvalidProblem, parse_problem
@@ -193,6 +194,10 @@ def solved_plan(
     removed = list(removed or [])
     if previous is not None and not refresh:
         base, values = previous.base_problem, previous.values
+        # The values were counted as of the previous plan's day; a pin or a removal does not count
+        # them again, so the new plan is as of that day too, whatever day the change was asked on.
+        if previous.plan.get("as_of"):
+            today = dt.date.fromisoformat(previous.plan["as_of"])
     else:
         base, values = base_problem(owner, start, days, today)
     known = {v["ref"] for v in base.get("visits", [])}
