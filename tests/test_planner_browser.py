@@ -27,6 +27,15 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 START = "2026-11-30"
+TODAY = "2026-11-27"  # the day the plan is valued as of (never the machine's clock)
+
+SOLVER = """
+import django
+django.setup()
+from kanelbulle.planner.models import VisitPlan
+plan = VisitPlan.objects.latest("pk").plan
+print(plan["solver"]["stopped_by"], plan["as_of"])
+"""
 
 SEED = """
 import datetime as dt
@@ -62,7 +71,7 @@ def shot(page: Page, name: str, *, full: bool = True) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     with installation(tmp_path_factory.mktemp("planner")) as kb:
         assert kb.cli("init").returncode == 0
         made = kb.cli("user", "create", "anna", "--role", "seller", "--name", "Anna Berg", "--team", "north",
@@ -81,7 +90,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             start_new_session=True,
         )
         try:
-            yield kb.start()
+            yield kb.start(), env
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             try:
@@ -91,15 +100,21 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 worker.wait()
 
 
-def test_the_plan_page_at_phone_and_desktop_size(served: str, page: Page) -> None:
+def test_the_plan_page_at_phone_and_desktop_size(served: tuple[str, dict[str, str]], page: Page) -> None:
+    base, env = served
     page.set_viewport_size(PHONE)
-    page.goto(served + "/")
+    page.goto(base + "/")
     page.fill("#id_username", "anna")
     page.fill("#id_password", PASSWORD)
     page.click("button.primary")
-    page.goto(f"{served}/plan/?start={START}&days=5")
+    page.goto(f"{base}/plan/?start={START}&days=5&today={TODAY}")
     # htmx queues the solve on load and follows the job; the map, the days and the totals come back.
     expect(page.locator("#plan-area svg").first).to_be_visible(timeout=60_000)
+    # The plan the page shows stopped on its iteration budget (not on a busy machine's clock) and
+    # is valued as of the page's day: what follows does not depend on the machine.
+    kept = subprocess.run([sys.executable, "-c", SOLVER], env=env, capture_output=True, text=True, timeout=120)
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout.split() == ["iterations", TODAY]
     expect(page.locator("ol.days")).to_contain_text("Norrbotten Stål AB")
     expect(page.locator("ol.days")).to_contain_text("hotel night")
     expect(page.locator("dl.totals")).to_contain_text("Value covered")
