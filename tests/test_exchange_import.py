@@ -425,6 +425,20 @@ def test_naive_datetime(tmp_path: Path, loaded: dict[str, Any]) -> None:
     ]
 
 
+def test_a_date_outside_the_years_a_record_may_hold_is_refused_at_its_path(
+    tmp_path: Path, loaded: dict[str, Any]
+) -> None:
+    """Years 1900-2200, as the API: a meeting in 9999 once overflowed (exit 1) and a gift dated
+    0001-01-01 was stored, which the gift check and the API's schema could not take."""
+    doc = sample()
+    doc["meetings"][0]["start"] = "9999-12-31T23:30:00-05:00"
+    doc["gifts"][0]["date"] = "0001-01-01"
+    assert rejected(tmp_path, doc, loaded) == [
+        "meetings[0].start: year must be between 1900 and 2200",
+        "gifts[0].date: year must be between 1900 and 2200",
+    ]
+
+
 def test_ref_pointing_nowhere(tmp_path: Path, loaded: dict[str, Any]) -> None:
     doc = sample()
     doc["meetings"][0]["customer"] = "c-nowhere"

@@ -97,6 +97,16 @@ def test_plan_for_a_user_needs_a_known_user_a_date_and_days(personas: Personas) 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01", "2040-01-05"])
+def test_plan_for_a_user_keeps_to_the_pages_horizon(personas: Personas, start: str) -> None:
+    """`--start 9999-12-31` once overflowed (`failed: OverflowError`, exit 1): the command takes the
+    days the plan page and the API take, within ten years of today."""
+    result = run("plan", "--user", "anna", "--start", start, "--days", "3", "--today", TODAY.isoformat())
+    assert result.code == 2, result.err
+    assert result.err_lines == [f"--start: Plan days within ten years of today, not from {start}."]
+
+
+@pytest.mark.django_db
 def test_a_time_limit_spent_before_the_search_is_said_not_hidden(personas: Personas) -> None:
     book(personas, "60000")
     result = run(

@@ -19,6 +19,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, GetJsonSchemaHandler, StringConstraints, WithJsonSchema
 from pydantic.json_schema import JsonSchemaValue
 
+from kanelbulle.core.days import stored_year_ok
 from kanelbulle.core.money import Money, is_currency
 from kanelbulle.core.problems import (
     BAD_ETAG,
@@ -56,7 +57,7 @@ def _no_nul(value: str) -> str:
 
 
 def _sane_year(value: Any) -> Any:
-    if not 1900 <= value.year <= 2200:
+    if not stored_year_ok(value):
         raise ValueError(say(YEAR_RANGE))
     return value
 

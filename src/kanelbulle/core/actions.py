@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model
+from django.core.exceptions import ValidationError
+from django.db.models import DateField, Model
 
+from kanelbulle.core.days import stored_year_ok
 from kanelbulle.core.models import AuditEntry
+from kanelbulle.core.problems import YEAR_RANGE
 
 if TYPE_CHECKING:
     from kanelbulle.accounts.models import User
@@ -31,7 +35,20 @@ def check_version(obj: Any, expected: int | None) -> None:
 
 
 def save_valid(obj: Model, exclude: list[str] | None = None) -> None:
-    """full_clean then save: a ValidationError (field -> messages) leaves the database untouched."""
+    """full_clean then save: a ValidationError (field -> messages) leaves the database untouched.
+
+    A date or datetime outside the years a record may hold (1900-2200, ``core.days``) is refused
+    here with its field named, whichever way in (form, API, connector) set it.
+    """
+    years = {
+        f.name: [str(YEAR_RANGE)]
+        for f in obj._meta.concrete_fields
+        if isinstance(f, DateField)
+        and isinstance(value := getattr(obj, f.attname), dt.date)
+        and not stored_year_ok(value)
+    }
+    if years:
+        raise ValidationError(years)
     obj.full_clean(exclude=exclude)
     obj.save()
 

@@ -8,6 +8,11 @@ as of any day and the tests never depend on the calendar. The clock is read in o
 Days are bounded: a year such as 9999 would overflow the date arithmetic of the engines (a
 window of twelve months after it does not exist), so a day outside ``EARLIEST``..``LATEST`` is
 refused with a message naming the field, like any other bad input.
+
+A date a record holds (a meeting's start, a gift's or an order's date) is bounded too, to the years
+``FIRST_YEAR``..``LAST_YEAR`` that the API's schema allows: ``stored_year_ok`` is the one test the
+API, the actions' ``save_valid`` (forms, connectors), the gift check and the exchange importer
+apply, so whatever is stored exports and imports again and no engine overflows on it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,12 @@ from django.utils.translation import gettext
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the years a stored date may have
+
+
+def stored_year_ok(value: dt.date) -> bool:
+    """Whether a date or datetime (in its own time zone) lies in the years a record may hold."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
 
 
 class BadDay(BadRequest, ValueError):

@@ -30,8 +30,10 @@ from django.utils.translation import gettext as _
 
 from kanelbulle.accounts.models import Role, User
 from kanelbulle.core import gazetteer
+from kanelbulle.core.days import stored_year_ok
 from kanelbulle.core.models import AuditEntry, Erasure
 from kanelbulle.core.money import Money, parse_amount, parse_currency
+from kanelbulle.core.problems import YEAR_RANGE
 from kanelbulle.core.text import name_problem
 from kanelbulle.core.values import stored_currencies, value_problems
 from kanelbulle.customers.models import Contact, Customer, Fact, FactKind, FactSource, LawfulBasis, Potential
@@ -323,10 +325,14 @@ class _Reader:
         try:
             if not isinstance(raw, str) or len(raw) != 10:
                 raise ValueError
-            return dt.date.fromisoformat(raw)
+            day = dt.date.fromisoformat(raw)
         except ValueError:
             self.bad(f"{path}.{key}", _("%(value)s is not an ISO 8601 date such as 2025-12-18") % {"value": _fmt(raw)})
             return None
+        if not stored_year_ok(day):
+            self.bad(f"{path}.{key}", str(YEAR_RANGE))
+            return None
+        return day
 
     def datetime(self, path: str, d: dict[str, Any], key: str) -> dt.datetime | None:
         raw = d.get(key, MISSING)
@@ -351,6 +357,9 @@ class _Reader:
                 _("%(value)s has no UTC offset (write it with one, e.g. 2025-12-18T10:00:00+01:00)")
                 % {"value": _fmt(raw)},
             )
+            return None
+        if not stored_year_ok(value):
+            self.bad(p, str(YEAR_RANGE))
             return None
         return value
 

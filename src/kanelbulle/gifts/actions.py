@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from kanelbulle.core.access import NotVisible, can_edit_customer, require_visible, scope
 from kanelbulle.core.actions import audit
+from kanelbulle.core.days import stored_year_ok
 from kanelbulle.core.money import Money, parse_amount, parse_currency
+from kanelbulle.core.problems import YEAR_RANGE
 from kanelbulle.core.rates import NoRate, convert
 from kanelbulle.core.refs import new_ref
 from kanelbulle.core.values import value_problems
@@ -179,6 +181,9 @@ def parse_input(
                 day = dt.date.fromisoformat(str(date))
             except ValueError:
                 problems.append(("date", _("%(value)r is not a date such as 2025-12-18") % {"value": date}))
+    if not stored_year_ok(day):  # the check counts a year back and forth from it
+        problems.append(("date", str(YEAR_RANGE)))
+        day = today()
     if direction == Direction.RECEIVED and day > today():
         problems.append(
             ("date", _("a received gift cannot be dated in the future (%(date)s)") % {"date": day.isoformat()})

@@ -142,6 +142,12 @@ class Command(KbCommand):
             raise InputError(*problems)
         assert start is not None
         today = self.today(options)
+        from kanelbulle.planner.actions import PlanError, check_days
+
+        try:
+            check_days(start, options["days"], today)  # the pages' and the API's rule
+        except PlanError as exc:
+            raise InputError(f"--start: {exc}") from None
         try:
             raw, values = problem_for(user, start, options["days"], today)
             problem = parse_problem(raw)
