@@ -89,11 +89,14 @@ echo "== django checks and migrations"
 .venv/bin/python -m django makemigrations --check --dry-run --settings kanelbulle.settings >/dev/null \
   || { echo "models changed without a migration" >&2; exit 1; }
 
+# Two workers that steal each other's queued tests (--dist worksteal): one long file (the
+# permission matrix, the worker's kill tests) no longer leaves the other core idle at the end.
+# Tests share nothing but what a fixture makes, so a module's tests may run on both workers.
 run_pytest() {
   local label=$1; shift
   echo "== pytest on $label"
   set +e
-  .venv/bin/python -m pytest -q -n "${KANELBULLE_TEST_WORKERS:-2}" --dist loadfile "$@"
+  .venv/bin/python -m pytest -q -n "${KANELBULLE_TEST_WORKERS:-2}" --dist worksteal "$@"
   local code=$?
   set -e
   if [ $code -eq 5 ]; then echo "no tests ran on $label" >&2; exit 1; fi
@@ -112,7 +115,7 @@ run_moved_clock() {
   when=$(date -u -d "$offset" '+%Y-%m-%d %H:%M:%S')
   echo "== pytest -m dates on sqlite, clock at $when ($offset), TZ=$zone"
   set +e
-  TZ=$zone faketime "$when" .venv/bin/python -m pytest -q -n "${KANELBULLE_TEST_WORKERS:-2}" --dist loadfile \
+  TZ=$zone faketime "$when" .venv/bin/python -m pytest -q -n "${KANELBULLE_TEST_WORKERS:-2}" --dist worksteal \
     -m "dates and not server and not browser" "$@"
   local code=$?
   set -e

@@ -148,13 +148,15 @@ def test_the_app_is_installable(served: Installation, phone: BrowserContext) -> 
     assert page.evaluate("kbOutbox.snapshot('anna').then(s => s.data.customers.length)") == 3
     assert page.evaluate("caches.has('kanelbulle-field')") is True
 
-    # Background Sync: a meeting logged offline is sent by the service worker's "sync" event when the
-    # network returns, with no field page open to send it. Chromium holds a sync registered while
-    # DevTools emulates offline and fires it when the emulated network is back.
+    # Background Sync: a meeting logged offline is sent by the service worker's "sync" event, with
+    # no field page open to send it. Chromium holds a sync registered while DevTools emulates
+    # offline for the worker's page, and fires it once no page of its scope is emulated offline
+    # (leaving the field page ends that emulation) or the network is back: so nothing is stored
+    # before the page is left, and whatever is stored after it, only the worker sent.
     phone.set_offline(True)
     log_meeting(page, "c-umea-1", "Sent by the worker", person="p-erik")
-    page.goto("about:blank")  # no field page open: only the worker can send now
     assert json.loads(run_py(served, STORED))["meetings"] == []
+    page.goto("about:blank")  # no field page open: only the worker can send now
     phone.set_offline(False)
     page.goto(served.base_url + "/home/")  # a page that reads the outbox but never sends it
     assert page.evaluate(WAIT_FOR_EMPTY_OUTBOX) == [], "the worker did not send the outbox"
