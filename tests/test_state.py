@@ -117,6 +117,59 @@ def test_a_write_rolled_back_leaves_the_state_as_it_was(
     assert stored_states() == before
 
 
+def write_while_refreshing(
+    monkeypatch: pytest.MonkeyPatch, capture: Capture, during: str, write: Callable[[], object]
+) -> None:
+    """Make ``write`` (committed, its state update run) happen after the refresh has read the
+    records of team ``during`` and before it stores that team: the moment a real write can land
+    in, since a refresh reads and computes a team outside any transaction."""
+    from kanelbulle.insights import state
+
+    original = state._scope_norms
+
+    def reading_then_write(scope: str, *args: Any) -> Any:
+        read = original(scope, *args)
+        if scope == during:
+            with capture(execute=True):
+                write()
+        return read
+
+    monkeypatch.setattr(state, "_scope_norms", reading_then_write)
+
+
+@pytest.mark.parametrize("days", [0, 1], ids=["same-day refresh", "refresh that moves the day"])
+def test_a_meeting_logged_while_the_refresh_computes_its_team_is_not_overwritten(
+    book: Personas, django_capture_on_commit_callbacks: Capture, monkeypatch: pytest.MonkeyPatch, days: int
+) -> None:
+    customer = Customer.objects.get(ref="c-req")
+    later = TODAY + dt.timedelta(days=days)
+    write_while_refreshing(
+        monkeypatch, django_capture_on_commit_callbacks, "team:north",
+        lambda: log_meeting(book.seller, customer, start=at(0, 9)),
+    )  # fmt: skip
+    refresh(later)
+    assert state_date() == later
+    assert CustomerState.objects.get(customer=customer).last_touch == TODAY
+    assert stored_states() == expected_states()
+
+
+def test_a_meeting_logged_half_way_through_a_refresh_that_moves_the_day_is_counted(
+    book: Personas, django_capture_on_commit_callbacks: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Team north is already as of the new day and team south not yet: the write to a north
+    customer is judged as of north's day (it used to be skipped, stale until the next day)."""
+    customer = Customer.objects.get(ref="c-req")
+    later = TODAY + dt.timedelta(days=1)
+    write_while_refreshing(
+        monkeypatch, django_capture_on_commit_callbacks, "team:south",
+        lambda: log_meeting(book.seller, customer, start=at(0, 9)),
+    )  # fmt: skip
+    refresh(later)
+    state = CustomerState.objects.get(customer=customer)
+    assert (state.last_touch, state.as_of) == (TODAY, later)
+    assert stored_states() == expected_states()
+
+
 def test_the_refresh_moves_time_forward(book: Personas) -> None:
     later = TODAY + dt.timedelta(days=60)
     result = run("refresh", "--today", later.isoformat(), "--json")

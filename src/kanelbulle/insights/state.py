@@ -262,6 +262,7 @@ def refresh(today: dt.date, thresholds: Thresholds | None = None, only: Iterable
     wanted = set(only) if only is not None else set(scopes)
     total = attention = 0
     for scope in sorted(wanted & set(scopes)):
+        started = timezone.now()
         book, norms, signals = _scope_norms(scope, today, t)
         ids = _ids(scope_filter(scope)(""))
         computed = compute(book, ids, norms, scope, today, t, signals)
@@ -270,9 +271,20 @@ def refresh(today: dt.date, thresholds: Thresholds | None = None, only: Iterable
                 scope=scope,
                 defaults={"as_of": today, "norms": norms_to_json(norms), "computed_at": timezone.now()},
             )
+            # A write that landed while the team was being computed has already stored its
+            # customer's state from newer records than the book read above: keep it from being
+            # overwritten, and judge that customer again below against the figures just stored.
+            newer = set(
+                CustomerState.objects.filter(
+                    pk__in=[c.customer_id for c in computed], computed_at__gt=started
+                ).values_list("pk", flat=True)
+            )
             # Its old members, and customers that moved in from another team, are replaced.
             replace = set(CustomerState.objects.filter(scope=scope).values_list("pk", flat=True))
-            _store(computed, replace | {c.customer_id for c in computed})
+            kept = [c for c in computed if c.customer_id not in newer]
+            _store(kept, (replace | {c.customer_id for c in computed}) - newer)
+        if newer:
+            update_customers(newer, t)
         total += len(computed)
         attention += sum(1 for c in computed if c.values["priority"] > 0)
     if only is None:
@@ -290,14 +302,17 @@ def update_customers(customer_ids: Iterable[int], thresholds: Thresholds | None 
     """Bring these customers' state up to date against their team's stored figures; returns how many.
 
     Before the first refresh nothing is stored and nothing is done. A customer erased or deleted
-    loses its state with it (the row cascades).
+    loses its state with it (the row cascades). While a refresh that moves the day is part-way
+    through, the teams are as of two days: each customer is judged as of its own team's day, so a
+    write during the refresh is never left out (the refresh judges the rest of the team later).
     """
     ids = set(customer_ids)
     if not ids:
         return 0
-    today = state_date()
-    if today is None:
+    days = dict(ScopeNorms.objects.values_list("scope", "as_of"))
+    if not days:
         return 0
+    today = state_date() or max(days.values())
     t = thresholds or Thresholds()
     if len(ids) > BULK:  # an import of a large part of the book: judge the teams it touched whole
         touched: set[str] = set()
@@ -320,8 +335,9 @@ def update_customers(customer_ids: Iterable[int], thresholds: Thresholds | None 
             done += refresh(today, t, only=[scope]).customers
             continue
         pks = [pk for pk, _owner, _team in members.values()]
-        book = load_scope(lambda prefix, pks=pks: Q(**{f"{prefix}pk__in": pks}), today, None)  # type: ignore[misc]
-        computed = compute(book, members, norms_from_json(stored[scope].norms), scope, today, t)
+        day = stored[scope].as_of
+        book = load_scope(lambda prefix, pks=pks: Q(**{f"{prefix}pk__in": pks}), day, None)  # type: ignore[misc]
+        computed = compute(book, members, norms_from_json(stored[scope].norms), scope, day, t)
         _store(computed, pks)
         done += len(computed)
     return done
