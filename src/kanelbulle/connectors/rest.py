@@ -24,6 +24,7 @@ from kanelbulle.core.money import Money, is_currency
 from kanelbulle.core.problems import (
     BAD_ETAG,
     ETAG_DISAGREES,
+    NO_TEAM,
     NO_USER,
     NOT_CURRENCY,
     NUL_CHARACTERS,
@@ -313,6 +314,59 @@ def find_user(username: str, *, path: str) -> Any:
     if user is None:
         raise ApiProblem(422, path, say(NO_USER, name=repr(username)))
     return user
+
+
+def seller_filter(who: str) -> Any:
+    """A query parameter naming a seller by username (``owner``, ``user``); ``who`` says whose."""
+    return Field(
+        None,
+        max_length=150,
+        description=f"username of {who}: you or someone in your team (an admin: anyone); "
+        "anyone else answers 422, as an unknown username does",
+    )
+
+
+def team_filter() -> Any:
+    """The ``team`` query parameter of every list of records at customers."""
+    return Field(
+        None,
+        max_length=100,
+        description="team of the customer's seller: your own (an admin: any); "
+        "another answers 422, as an unknown team does",
+    )
+
+
+def by_seller(actor: Any, qs: QuerySet[M], username: str | None, *, path: str, field: str) -> QuerySet[M]:
+    """``qs`` (already limited to what ``actor`` may see) narrowed to the records whose ``field`` (a
+    path to a user: ``owner``, ``customer__owner``, ``user``) has ``username``; None: all of ``qs``.
+
+    A seller the caller may not name answers 422 at ``path``, the same words as one nobody is
+    called: a filter never tells who exists outside the caller's team. One whose records the
+    caller sees (a customer moved to another team keeps its old meetings) may be named.
+    """
+    if not username:
+        return qs
+    from kanelbulle.accounts.models import User
+    from kanelbulle.core.access import can_see_user
+
+    narrowed = qs.filter(**{f"{field}__username": username})
+    named = User.objects.filter(username=username).first()
+    if named is None or not (can_see_user(actor, named) or narrowed.exists()):
+        raise ApiProblem(422, path, say(NO_USER, name=repr(username)))
+    return narrowed
+
+
+def by_team(actor: Any, qs: QuerySet[M], team: str | None, *, customer_path: str) -> QuerySet[M]:
+    """``qs`` (already limited to what ``actor`` may see) narrowed to the records whose customer's
+    seller is in ``team`` (``customer_path`` leads to the customer, as in ``access.scope``); None:
+    all of ``qs``. A team the caller may not name (not theirs, or nobody's) answers 422 at ``team``."""
+    if not team:
+        return qs
+    from kanelbulle.core.access import can_see_team
+
+    if not can_see_team(actor, team):
+        raise ApiProblem(422, "team", say(NO_TEAM, name=repr(team)))
+    return qs.filter(**{f"{customer_path}owner__team": team})
 
 
 def actor_of(request: HttpRequest) -> Any:

@@ -90,6 +90,24 @@ def unsaid_for(user: User | None, meeting: Meeting) -> str | None:
     return None
 
 
+def can_see_user(viewer: User | None, user: User) -> bool:
+    """Whom ``viewer`` may name (a list filtered by seller): their team, themselves; an admin anyone."""
+    if viewer is None or viewer.is_admin_role or user.pk == viewer.pk:
+        return True
+    return bool(viewer.team) and user.team == viewer.team
+
+
+def can_see_team(viewer: User | None, team: str) -> bool:
+    """Which team ``viewer`` may name (a list filtered by team): their own; an admin any team someone is in."""
+    if not team:
+        return False
+    if viewer is None or viewer.is_admin_role:
+        from kanelbulle.accounts.models import User
+
+        return User.objects.filter(team=team).exists()
+    return team == viewer.team
+
+
 def get_visible(user: User | None, qs: QuerySet[M], customer_path: str = "", **lookup: Any) -> M:
     """One record by lookup, or NotVisible when it does not exist or the caller may not see it."""
     obj = scope(user, qs, customer_path).filter(**lookup).first()

@@ -35,6 +35,7 @@ BAD_ETAG = gettext_lazy('must be an ETag from this API, such as "3"')
 ETAG_DISAGREES = gettext_lazy("If-Match and version disagree")
 SEND_VERSION = gettext_lazy("send the version you read, as If-Match or in the body's version field")
 NO_USER = gettext_lazy("there is no user %(name)s")
+NO_TEAM = gettext_lazy("there is no team %(name)s")
 USERS_NO_CHANGE_TIME = gettext_lazy("users carry no change time; list them all")
 BAD_FEED_TOKEN = gettext_lazy("not a valid calendar feed token for this user")
 

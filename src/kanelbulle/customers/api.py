@@ -27,14 +27,18 @@ from kanelbulle.connectors.rest import (
     Ref,
     Username,
     actor_of,
+    by_seller,
+    by_team,
     claim_ref,
     expected_version,
     find,
     find_user,
     money_out,
     paginate,
+    seller_filter,
     set_etag,
     stamp_out,
+    team_filter,
     text,
 )
 from kanelbulle.core.access import get_visible, require_edit, scope
@@ -300,7 +304,8 @@ def _customer(request: HttpRequest, ref: str) -> Customer:
 
 
 class CustomerFilter(Paging):
-    owner: str | None = Field(None, max_length=150, description="username of the owning seller")
+    owner: str | None = seller_filter("the owning seller")
+    team: str | None = team_filter()
     country: str | None = Field(None, max_length=2)
     potential: Potential | None = None
     q: str | None = Field(None, max_length=200, description="part of the name or city")
@@ -309,9 +314,9 @@ class CustomerFilter(Paging):
 @router.get("/customers", response=Page[CustomerOut])
 def list_customers(request: HttpRequest, filters: Query[CustomerFilter]) -> Any:
     """The customers the caller may see."""
-    qs = _customers(request)
-    if filters.owner:
-        qs = qs.filter(owner__username=filters.owner)
+    actor = actor_of(request)
+    qs = by_seller(actor, _customers(request), filters.owner, path="owner", field="owner")
+    qs = by_team(actor, qs, filters.team, customer_path="")
     if filters.country:
         qs = qs.filter(country=filters.country)
     if filters.potential:
@@ -404,11 +409,15 @@ def _contact(request: HttpRequest, ref: str) -> Contact:
 class ContactFilter(Paging):
     customer: str | None = Field(None, max_length=64, description="ref of the customer")
     email: str | None = Field(None, max_length=254)
+    owner: str | None = seller_filter("the seller who owns the contact's customer")
+    team: str | None = team_filter()
 
 
 @router.get("/contacts", response=Page[ContactOut])
 def list_contacts(request: HttpRequest, filters: Query[ContactFilter]) -> Any:
-    qs = _contacts(request)
+    actor = actor_of(request)
+    qs = by_seller(actor, _contacts(request), filters.owner, path="owner", field="customer__owner")
+    qs = by_team(actor, qs, filters.team, customer_path="customer__")
     if filters.customer:
         qs = qs.filter(customer__ref=filters.customer)
     if filters.email:

@@ -20,6 +20,8 @@ from kanelbulle.connectors.rest import (
     Ref,
     Username,
     actor_of,
+    by_seller,
+    by_team,
     claim_ref,
     expected_version,
     find,
@@ -28,8 +30,10 @@ from kanelbulle.connectors.rest import (
     paginate,
     pct_in,
     pct_out,
+    seller_filter,
     set_etag,
     stamp_out,
+    team_filter,
     text,
 )
 from kanelbulle.core.access import get_visible, require_edit, scope
@@ -124,18 +128,19 @@ def _deal(request: HttpRequest, ref: str) -> Deal:
 
 
 class DealFilter(Paging):
-    customer: str | None = Field(None, max_length=64)
-    user: str | None = Field(None, max_length=150)
+    customer: str | None = Field(None, max_length=64, description="ref of the customer")
+    user: str | None = seller_filter("the deal's seller")
+    team: str | None = team_filter()
     stage: Stage | None = None
 
 
 @router.get("/deals", response=Page[DealOut])
 def list_deals(request: HttpRequest, filters: Query[DealFilter]) -> Any:
-    qs = scope(actor_of(request), _deal_rows(), "customer__")
+    actor = actor_of(request)
+    qs = by_seller(actor, scope(actor, _deal_rows(), "customer__"), filters.user, path="user", field="user")
+    qs = by_team(actor, qs, filters.team, customer_path="customer__")
     if filters.customer:
         qs = qs.filter(customer__ref=filters.customer)
-    if filters.user:
-        qs = qs.filter(user__username=filters.user)
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
     return paginate(qs, filters, render_deal)
@@ -255,14 +260,19 @@ def _order(request: HttpRequest, ref: str) -> Order:
 
 
 class OrderFilter(Paging):
-    customer: str | None = Field(None, max_length=64)
+    customer: str | None = Field(None, max_length=64, description="ref of the customer")
+    owner: str | None = seller_filter("the seller who owns the order's customer")
+    team: str | None = team_filter()
     date_from: Day | None = None
     date_to: Day | None = None
 
 
 @router.get("/orders", response=Page[OrderOut], tags=["orders"])
 def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
-    qs = scope(actor_of(request), _order_rows(), "customer__")
+    actor = actor_of(request)
+    qs = scope(actor, _order_rows(), "customer__")
+    qs = by_seller(actor, qs, filters.owner, path="owner", field="customer__owner")
+    qs = by_team(actor, qs, filters.team, customer_path="customer__")
     if filters.customer:
         qs = qs.filter(customer__ref=filters.customer)
     if filters.date_from:

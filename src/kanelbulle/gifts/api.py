@@ -21,11 +21,15 @@ from kanelbulle.connectors.rest import (
     Paging,
     ProblemsError,
     Ref,
+    by_seller,
+    by_team,
     claim_ref,
     errors,
     paginate,
+    seller_filter,
     set_etag,
     stamp_out,
+    team_filter,
     text,
 )
 from kanelbulle.core.access import NotVisible, no_such
@@ -123,7 +127,9 @@ class GiftOut(Schema):
 
 
 class GiftFilter(Paging):
-    customer: Ref | None = None
+    customer: Ref | None = Field(None, description="ref of the customer")
+    user: str | None = seller_filter("the seller who gave or received the gift (as the register's seller filter)")
+    team: str | None = team_filter()
     direction: Direction | None = None
     date_from: Day | None = Field(None, alias="from", description="on or after this date")
     date_to: Day | None = Field(None, alias="to", description="on or before this date")
@@ -230,7 +236,9 @@ def check_gift(request: HttpRequest, body: GiftIn) -> Any:
 
 @router.get("/gifts", response=Page[GiftOut])
 def list_gifts(request: HttpRequest, filters: Query[GiftFilter]) -> Any:
-    qs = actions.visible_gifts(_actor(request)).order_by("-date", "ref")
+    actor = _actor(request)
+    qs = by_seller(actor, actions.visible_gifts(actor), filters.user, path="user", field="user")
+    qs = by_team(actor, qs, filters.team, customer_path="customer__").order_by("-date", "ref")
     if filters.customer:
         qs = qs.filter(customer__ref=filters.customer)
     if filters.direction:

@@ -21,12 +21,16 @@ from kanelbulle.connectors.rest import (
     Ref,
     Stamp,
     actor_of,
+    by_seller,
+    by_team,
     claim_namespace,
     expected_version,
     find,
     paginate,
+    seller_filter,
     set_etag,
     stamp_out,
+    team_filter,
     text,
 )
 from kanelbulle.core.access import can_edit_meeting, get_visible, require_visible, scope, unsaid_for
@@ -145,23 +149,23 @@ def _contacts(actor: Any, refs: list[str], path: str = "contacts") -> list[Conta
 
 class MeetingFilter(Paging):
     customer: str | None = Field(None, max_length=64, description="ref of the customer")
-    user: str | None = Field(None, max_length=150, description="username of the seller")
+    user: str | None = seller_filter("the meeting's author")
+    team: str | None = team_filter()
     start_from: Stamp | None = Field(None, description="meetings starting at or after")
     start_to: Stamp | None = Field(None, description="meetings starting before")
 
 
 @router.get("/meetings", response=Page[MeetingOut], exclude_unset=True)
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilter]) -> Any:
-    qs = _meetings(request)
+    actor = actor_of(request)
+    qs = by_seller(actor, _meetings(request), filters.user, path="user", field="user")
+    qs = by_team(actor, qs, filters.team, customer_path="customer__")
     if filters.customer:
         qs = qs.filter(customer__ref=filters.customer)
-    if filters.user:
-        qs = qs.filter(user__username=filters.user)
     if filters.start_from:
         qs = qs.filter(start__gte=filters.start_from)
     if filters.start_to:
         qs = qs.filter(start__lt=filters.start_to)
-    actor = actor_of(request)
     return paginate(qs, filters, lambda m: render_meeting(m, actor))
 
 
@@ -316,13 +320,17 @@ def _request(request: HttpRequest, ref: str) -> MeetingRequest:
 
 
 class RequestFilter(Paging):
-    customer: str | None = Field(None, max_length=64)
+    customer: str | None = Field(None, max_length=64, description="ref of the customer")
+    owner: str | None = seller_filter("the seller who owns the request's customer")
+    team: str | None = team_filter()
     status: Literal["open", "honoured", "declined"] | None = None
 
 
 @router.get("/meeting-requests", response=Page[RequestOut], tags=["meeting requests"])
 def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> Any:
-    qs = _requests(request)
+    actor = actor_of(request)
+    qs = by_seller(actor, _requests(request), filters.owner, path="owner", field="customer__owner")
+    qs = by_team(actor, qs, filters.team, customer_path="customer__")
     if filters.customer:
         qs = qs.filter(customer__ref=filters.customer)
     if filters.status:
