@@ -44,6 +44,12 @@ PAGES = [
     "/api/v1/customers",
     "/api/v1/meetings",
     "/api/v1/deals",
+    "/privacy/audit/",
+    "/api/v1/orders",
+    "/api/v1/gifts",
+    "/api/v1/contacts",
+    "/api/v1/meeting-requests",
+    "/api/v1/users",
 ]
 
 
