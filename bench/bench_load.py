@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pages import free_port, setup_book  # noqa: E402
+from bench.bench_pages import p95, served, setup_book  # noqa: E402
 
 PASSWORD = "bench-load-pw-1"  # noqa: S105 - a throwaway book on 127.0.0.1
 
@@ -76,11 +76,6 @@ def postgres_pid() -> int | None:
     except (OSError, IndexError):
         return None
     return int(first) if first.isdigit() else None
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def prepare_accounts(users: int, data_dir: Path) -> Path:
@@ -225,28 +220,7 @@ def main() -> None:
 
     django.db.connections.close_all()
     accounts = prepare_accounts(args.users, data_dir)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KANELBULLE_DATA_DIR": str(data_dir)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    kanelbulle = str(Path(sys.executable).with_name("kanelbulle"))
-    log = (data_dir / "bench-load-server.log").open("wb")
-    server = subprocess.Popen(
-        [kanelbulle, "serve", "--port", str(port), "--workers", str(args.app_processes)],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/v1/health", timeout=5).read()  # noqa: S310
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+    with served(data_dir, args.app_processes, "bench-load-server.log") as (base, server):
         db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
         print(f"{db}, {args.customers} customers, {args.app_processes} app processes", flush=True)
         print("uptime before:", uptime(), flush=True)
@@ -264,9 +238,6 @@ def main() -> None:
             )
         if args.meetings:
             freshness(base, accounts, args.meetings)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

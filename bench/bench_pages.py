@@ -27,6 +27,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,40 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+@contextmanager
+def served(data_dir: Path, workers: int, log_name: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``kanelbulle serve --workers N`` over ``data_dir`` on a free port, once it answers its health
+    check (at most 60 s); yields the base URL and the process, and stops it when the block ends."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "KANELBULLE_DATA_DIR": str(data_dir)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    kanelbulle = str(Path(sys.executable).with_name("kanelbulle"))
+    log = (data_dir / log_name).open("wb")
+    server = subprocess.Popen(
+        [kanelbulle, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/v1/health", timeout=5).read()  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def setup_book(args: argparse.Namespace, data_dir: Path) -> dict[str, dict[str, str]]:
@@ -143,25 +179,7 @@ def main() -> None:
     data_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kb-bench-pages-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     creds = setup_book(args, data_dir)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KANELBULLE_DATA_DIR": str(data_dir)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    kanelbulle = str(Path(sys.executable).with_name("kanelbulle"))
-    log = (data_dir / "bench-server.log").open("wb")
-    server = subprocess.Popen(
-        [kanelbulle, "serve", "--port", str(port), "--workers", str(args.workers)], env=env, stdout=log, stderr=log
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                fetch(base, "/api/v1/health", creds["admin"])
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+    with served(data_dir, args.workers, "bench-server.log") as (base, _server):
         db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
         print(f"{db}, {args.customers} customers, {args.requests} requests per page and role, ms:", flush=True)
         rows = []
@@ -173,13 +191,11 @@ def main() -> None:
                     ms, status, size = fetch(base, path, cred)
                     times.append(ms)
                     statuses.add(status)
-                times.sort()
-                p95 = times[max(0, round(0.95 * len(times)) - 1)]
                 row = {
                     "path": path,
                     "role": role,
                     "median_ms": round(statistics.median(times)),
-                    "p95_ms": round(p95),
+                    "p95_ms": round(p95(times)),
                     "kb": round(size / 1024),
                     "status": sorted(statuses),
                 }
@@ -190,9 +206,6 @@ def main() -> None:
                     flush=True,
                 )
         (data_dir / "bench-pages.json").write_text(json.dumps(rows, indent=1))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
