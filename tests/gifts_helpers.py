@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.test import Client
+
 from kanelbulle.accounts.models import User
 from kanelbulle.core.models import ExchangeRate
 from kanelbulle.customers.models import Contact, Customer
@@ -38,3 +40,17 @@ def rates() -> None:
 
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def gift_book(seller: User) -> Customer:
+    """The gift tests' book: rates, and a customer of ``seller``'s with one contact."""
+    rates()
+    cust = customer(seller)
+    contact(cust)
+    return cust
+
+
+def login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from kanelbulle.core.money import Money
 from kanelbulle.customers.models import Customer
@@ -20,7 +19,7 @@ from kanelbulle.deals.models import Deal
 from kanelbulle.gifts.models import Gift
 from kanelbulle.meetings.models import Meeting
 from tests.cli import run
-from tests.gifts_helpers import DAY, FAST_HASHERS, contact, customer, rates
+from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book, login
 from tests.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -36,16 +35,7 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def book(personas: Personas) -> Customer:
-    rates()
-    cust = customer(personas.seller)
-    contact(cust)
-    return cust
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return gift_book(personas.seller)
 
 
 def gift_form(day: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from django.test import Client
 from kanelbulle.accounts.models import ApiToken, User
 from kanelbulle.customers.models import Customer
 from kanelbulle.gifts.models import Gift
-from tests.gifts_helpers import DAY, FAST_HASHERS, contact, customer, rates
+from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book
 from tests.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +23,7 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def book(personas: Personas) -> Customer:
-    rates()
-    cust = customer(personas.seller)
-    contact(cust)
-    return cust
+    return gift_book(personas.seller)
 
 
 class Api:

@@ -12,7 +12,7 @@ from django.test import Client
 from kanelbulle.customers.models import Customer
 from kanelbulle.gifts.actions import approve_gift, parse_input, record_gift, void_gift
 from kanelbulle.gifts.models import Gift
-from tests.gifts_helpers import DAY, FAST_HASHERS, contact, customer, rates
+from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book, login
 from tests.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +25,7 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def book(personas: Personas) -> Customer:
-    rates()
-    cust = customer(personas.seller)
-    contact(cust)
-    return cust
+    return gift_book(personas.seller)
 
 
 def gift_of(personas: Personas, amount: str = "250.00", direction: str = "given") -> Gift:
@@ -38,12 +35,6 @@ def gift_of(personas: Personas, amount: str = "250.00", direction: str = "given"
     )  # fmt: skip
     gift, _check = record_gift(None, data, user=personas.seller)
     return gift
-
-
-def login(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def body(gift: Gift, **kw: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from django.test import Client
 from kanelbulle.customers.models import Customer
 from kanelbulle.gifts.actions import parse_input, record_gift
 from kanelbulle.gifts.models import Gift, GiftPolicy
-from tests.gifts_helpers import DAY, FAST_HASHERS, contact, customer, rates
+from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book, login
 from tests.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +26,7 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def book(personas: Personas) -> Customer:
-    rates()
-    cust = customer(personas.seller)
-    contact(cust)
-    return cust
-
-
-def login(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
+    return gift_book(personas.seller)
 
 
 def form(**kw: str) -> dict[str, str]:

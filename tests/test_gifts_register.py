@@ -28,7 +28,7 @@ from kanelbulle.gifts.actions import (
 )
 from kanelbulle.gifts.models import Gift, GiftChange, GiftPolicy
 from tests.cli import run
-from tests.gifts_helpers import DAY, FAST_HASHERS, contact, customer, rates
+from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book
 from tests.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +42,7 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def book(personas: Personas) -> Customer:
-    rates()
-    cust = customer(personas.seller)
-    contact(cust)
-    return cust
+    return gift_book(personas.seller)
 
 
 def data(actor: object = None, **kw: object):  # type: ignore[no-untyped-def]
