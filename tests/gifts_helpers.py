@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.test import Client
-
 from kanelbulle.accounts.models import User
 from kanelbulle.core.models import ExchangeRate
 from kanelbulle.customers.models import Contact, Customer
@@ -48,9 +46,3 @@ def gift_book(seller: User) -> Customer:
     cust = customer(seller)
     contact(cust)
     return cust
-
-
-def login(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client

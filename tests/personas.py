@@ -11,6 +11,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.test import Client
 
 from kanelbulle.accounts.models import Role, User
 
@@ -60,3 +61,10 @@ def make_personas() -> Personas:
         admin=make("adam", Role.ADMIN, "", "Adam Admin"),
         outsider=make("olle", Role.SELLER, "south", "Olle Syd"),
     )
+
+
+def logged_in(user: User) -> Client:
+    """A test client with ``user``'s session (no password round)."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -19,8 +19,8 @@ from kanelbulle.deals.models import Deal
 from kanelbulle.gifts.models import Gift
 from kanelbulle.meetings.models import Meeting
 from tests.cli import run
-from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book, login
-from tests.personas import Personas
+from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book
+from tests.personas import Personas, logged_in
 
 pytestmark = pytest.mark.django_db
 YEARS = "year must be between 1900 and 2200"
@@ -50,7 +50,7 @@ def gift_form(day: str) -> dict[str, str]:
 def test_the_gift_form_and_its_check_refuse_the_year_next_to_the_field(
     book: Customer, personas: Personas, day: str
 ) -> None:
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     response = anna.post("/gifts/new/", gift_form(day))
     assert response.status_code == 400
     assert YEARS in response.content.decode()
@@ -90,7 +90,7 @@ def test_the_meeting_form_refuses_the_year_next_to_the_field(book: Customer, per
         "customer": book.ref, "start": "9999-12-31T10:00", "modality": "in_person",
         "duration_minutes": "90", "notes": "Coffee and buns",
     }  # fmt: skip
-    response = login(personas.seller).post("/customers/log/", data)
+    response = logged_in(personas.seller).post("/customers/log/", data)
     assert response.status_code == 400
     assert YEARS in response.content.decode()
     assert not Meeting.objects.exists()

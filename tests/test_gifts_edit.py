@@ -12,8 +12,8 @@ from django.test import Client
 from kanelbulle.customers.models import Customer
 from kanelbulle.gifts.actions import approve_gift, parse_input, record_gift, void_gift
 from kanelbulle.gifts.models import Gift
-from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book, login
-from tests.personas import Personas
+from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book
+from tests.personas import Personas, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def field_errors(html: str, name: str) -> str:
 
 def test_the_owner_edits_a_gift_from_its_page(book: Customer, personas: Personas) -> None:
     gift = gift_of(personas)
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     assert f'href="/gifts/{gift.ref}/edit/"' in anna.get(f"/gifts/{gift.ref}/").content.decode()
     page = anna.get(f"/gifts/{gift.ref}/edit/")
     assert page.status_code == 200
@@ -85,7 +85,7 @@ def test_the_owner_edits_a_gift_from_its_page(book: Customer, personas: Personas
 def test_a_change_that_drops_the_approval_says_so(book: Customer, personas: Personas) -> None:
     gift = gift_of(personas, amount="312.00")  # over our 300 per gift: ask
     approve_gift(personas.manager, gift)
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     assert "drops this approval" in anna.get(f"/gifts/{gift.ref}/edit/").content.decode()
     r = anna.post(f"/gifts/{gift.ref}/edit/", body(gift, amount="320.00"), follow=True)
     gift.refresh_from_db()
@@ -99,7 +99,7 @@ def test_the_manager_may_edit_a_teammate_may_only_look_and_another_team_sees_not
     gift = gift_of(personas)
     before = snapshot(gift)
     url = f"/gifts/{gift.ref}/edit/"
-    bertil, olle = login(personas.other_seller), login(personas.outsider)
+    bertil, olle = logged_in(personas.other_seller), logged_in(personas.outsider)
     assert bertil.get(f"/gifts/{gift.ref}/").status_code == 200
     assert url not in bertil.get(f"/gifts/{gift.ref}/").content.decode()
     assert bertil.get(url).status_code == 403
@@ -111,7 +111,7 @@ def test_the_manager_may_edit_a_teammate_may_only_look_and_another_team_sees_not
     assert client.post(url, body(gift, description="Nobody's")).status_code == 302
     assert snapshot(gift) == before
     for user in (personas.manager, personas.admin):
-        r = login(user).post(url, body(gift, occasion=f"by {user.username}"))
+        r = logged_in(user).post(url, body(gift, occasion=f"by {user.username}"))
         assert r.status_code == 302
     gift.refresh_from_db()
     assert gift.occasion == "by adam"
@@ -120,7 +120,7 @@ def test_the_manager_may_edit_a_teammate_may_only_look_and_another_team_sees_not
 def test_bad_input_is_shown_next_to_its_field_and_kept(book: Customer, personas: Personas) -> None:
     gift = gift_of(personas)
     before = snapshot(gift)
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     r = anna.post(
         f"/gifts/{gift.ref}/edit/",
         body(gift, amount="12,345.6.7", currency="XYZ", description="", date="2025-13-45", occasion="New year"),
@@ -137,7 +137,7 @@ def test_bad_input_is_shown_next_to_its_field_and_kept(book: Customer, personas:
 
 def test_errors_come_in_swedish_for_a_swedish_user(book: Customer, personas: Personas) -> None:
     gift = gift_of(personas)
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     anna.post("/i18n/setlang/", {"language": "sv", "next": "/home/"})
     r = anna.post(f"/gifts/{gift.ref}/edit/", body(gift, amount="mycket", description=""))
     assert r.status_code == 400
@@ -150,7 +150,7 @@ def test_errors_come_in_swedish_for_a_swedish_user(book: Customer, personas: Per
 def test_a_received_gift_in_the_future_is_refused_at_its_date(book: Customer, personas: Personas) -> None:
     gift = gift_of(personas, direction="received")
     before = snapshot(gift)
-    r = login(personas.seller).post(f"/gifts/{gift.ref}/edit/", body(gift, date="2199-01-01"))
+    r = logged_in(personas.seller).post(f"/gifts/{gift.ref}/edit/", body(gift, date="2199-01-01"))
     assert r.status_code == 400
     assert "cannot be dated in the future" in field_errors(r.content.decode(), "date")
     assert snapshot(gift) == before
@@ -159,7 +159,7 @@ def test_a_received_gift_in_the_future_is_refused_at_its_date(book: Customer, pe
 def test_a_change_the_check_says_no_to_is_not_saved(book: Customer, personas: Personas) -> None:
     gift = gift_of(personas)
     before = snapshot(gift)
-    r = login(personas.seller).post(f"/gifts/{gift.ref}/edit/", body(gift, description="A gift card for the spa"))
+    r = logged_in(personas.seller).post(f"/gifts/{gift.ref}/edit/", body(gift, description="A gift card for the spa"))
     assert r.status_code == 400
     html = r.content.decode()
     assert "the change was not saved" in html and "cash_equivalent" in html
@@ -170,7 +170,7 @@ def test_a_change_the_check_says_no_to_is_not_saved(book: Customer, personas: Pe
 def test_check_only_shows_the_verdict_without_saving(book: Customer, personas: Personas) -> None:
     gift = gift_of(personas)
     before = snapshot(gift)
-    r = login(personas.seller).post(f"/gifts/{gift.ref}/edit/", body(gift, amount="400.00", action="check"))
+    r = logged_in(personas.seller).post(f"/gifts/{gift.ref}/edit/", body(gift, amount="400.00", action="check"))
     assert r.status_code == 200
     assert "Needs a manager" in r.content.decode() and "over_our_limit" in r.content.decode()
     assert snapshot(gift) == before
@@ -178,7 +178,7 @@ def test_check_only_shows_the_verdict_without_saving(book: Customer, personas: P
 
 def test_an_edit_from_a_stale_page_is_refused(book: Customer, personas: Personas) -> None:
     gift = gift_of(personas)
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     stale = body(gift, description="Old idea")
     assert anna.post(f"/gifts/{gift.ref}/edit/", body(gift, description="New idea")).status_code == 302
     r = anna.post(f"/gifts/{gift.ref}/edit/", stale)
@@ -192,7 +192,7 @@ def test_a_voided_gift_cannot_be_edited_and_the_page_says_why(book: Customer, pe
     gift = gift_of(personas)
     void_gift(personas.seller, gift, "entered twice")
     before = snapshot(gift)
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     assert f"/gifts/{gift.ref}/edit/" not in anna.get(f"/gifts/{gift.ref}/").content.decode()
     for r in (
         anna.get(f"/gifts/{gift.ref}/edit/"),

@@ -13,8 +13,8 @@ from django.test import Client
 from kanelbulle.customers.models import Customer
 from kanelbulle.gifts.actions import parse_input, record_gift
 from kanelbulle.gifts.models import Gift, GiftPolicy
-from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book, login
-from tests.personas import Personas
+from tests.gifts_helpers import DAY, FAST_HASHERS, gift_book
+from tests.personas import Personas, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_anonymous_visitors_go_to_the_login_page(client: Client) -> None:
 
 
 def test_record_approve_and_find_it_in_the_register(book: Customer, personas: Personas) -> None:
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     r = anna.post("/gifts/new/", form(amount="312.00"))
     assert r.status_code == 302
     gift = Gift.objects.get()
@@ -62,7 +62,7 @@ def test_record_approve_and_find_it_in_the_register(book: Customer, personas: Pe
     assert "over_our_limit" in page and "SEK\xa0312 is above our limit" in page
     assert "/approve/" not in page  # a seller gets no approve button
     assert anna.post(f"/gifts/{gift.ref}/approve/").status_code == 403
-    maria = login(personas.manager)
+    maria = logged_in(personas.manager)
     assert "/approve/" in maria.get(f"/gifts/{gift.ref}/").content.decode()
     assert maria.post(f"/gifts/{gift.ref}/approve/", {"note": "anniversary"}).status_code == 302
     gift.refresh_from_db()
@@ -73,7 +73,7 @@ def test_record_approve_and_find_it_in_the_register(book: Customer, personas: Pe
 
 
 def test_a_stored_reason_is_written_in_the_readers_language(book: Customer, personas: Personas) -> None:
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     assert anna.post("/gifts/new/", form(amount="312.00"), headers={"Accept-Language": "en"}).status_code == 302
     gift = Gift.objects.get()
     assert gift.reasons[0]["message"].startswith("SEK\xa0312 is above our limit")  # checked in English
@@ -87,7 +87,7 @@ def test_a_stored_reason_is_written_in_the_readers_language(book: Customer, pers
 
 def test_stored_etiquette_advice_is_written_in_the_readers_language(book: Customer, personas: Personas) -> None:
     Customer.objects.filter(pk=book.pk).update(country="CN")
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     recorded = anna.post(
         "/gifts/new/",
         form(description="Table clock", category="object", amount="100.00"),
@@ -110,14 +110,14 @@ def _reasons_sv(page: str) -> list[str]:
 
 def test_a_refused_gift_shows_the_reasons_and_is_not_stored(book: Customer, personas: Personas) -> None:
     Customer.objects.filter(pk=book.pk).update(public_sector=True)
-    r = login(personas.seller).post("/gifts/new/", form(amount="150.00"))
+    r = logged_in(personas.seller).post("/gifts/new/", form(amount="150.00"))
     assert r.status_code == 400
     assert "public_sector" in r.content.decode() and "not recorded" in r.content.decode()
     assert Gift.objects.count() == 0
 
 
 def test_bad_input_is_shown_and_nothing_stored(book: Customer, personas: Personas) -> None:
-    r = login(personas.seller).post("/gifts/new/", form(amount="-3", currency="XXY"))
+    r = logged_in(personas.seller).post("/gifts/new/", form(amount="-3", currency="XXY"))
     assert r.status_code == 400
     html = r.content.decode()
     assert "must not be negative" in html and "ISO 4217" in html
@@ -126,7 +126,7 @@ def test_bad_input_is_shown_and_nothing_stored(book: Customer, personas: Persona
 
 def test_check_only_without_javascript_and_the_live_preview(book: Customer, personas: Personas) -> None:
     Customer.objects.filter(pk=book.pk).update(country="CN")
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     r = anna.post("/gifts/new/", form(action="check", description="Table clock"))
     assert r.status_code == 200 and "deathbed" in r.content.decode()
     preview = anna.post("/gifts/check/", form(description="Bordsklocka", amount="100"), HTTP_HX_REQUEST="true")
@@ -140,11 +140,11 @@ def test_void_keeps_the_gift_and_a_colleague_cannot(book: Customer, personas: Pe
         personas.seller,
         parse_input(personas.seller, customer="c-lulea-1", amount="100", currency="SEK", description="Cake", date=DAY),
     )
-    assert login(personas.other_seller).post(f"/gifts/{gift.ref}/void/", {"reason": "x"}).status_code == 403
-    assert login(personas.seller).post(f"/gifts/{gift.ref}/void/", {"reason": "Entered twice"}).status_code == 302
+    assert logged_in(personas.other_seller).post(f"/gifts/{gift.ref}/void/", {"reason": "x"}).status_code == 403
+    assert logged_in(personas.seller).post(f"/gifts/{gift.ref}/void/", {"reason": "Entered twice"}).status_code == 302
     gift.refresh_from_db()
     assert gift.void_reason == "Entered twice"
-    page = login(personas.manager).get(f"/gifts/{gift.ref}/").content.decode()
+    page = logged_in(personas.manager).get(f"/gifts/{gift.ref}/").content.decode()
     assert "Entered twice" in page and "void" in page
 
 
@@ -153,7 +153,7 @@ def test_the_outsider_sees_nothing(book: Customer, personas: Personas) -> None:
         personas.seller,
         parse_input(personas.seller, customer="c-lulea-1", amount="100", currency="SEK", description="Cake", date=DAY),
     )
-    olle = login(personas.outsider)
+    olle = logged_in(personas.outsider)
     assert olle.get(f"/gifts/{gift.ref}/").status_code == 404
     assert "Cake" not in olle.get("/gifts/", {"from": "2024-01-01", "to": "2024-12-31"}).content.decode()
 
@@ -163,7 +163,7 @@ def test_csv_and_printable_report(book: Customer, personas: Personas) -> None:
         personas.seller,
         parse_input(personas.seller, customer="c-lulea-1", amount="100", currency="SEK", description="Cake", date=DAY),
     )
-    anna = login(personas.seller)
+    anna = logged_in(personas.seller)
     r = anna.get("/gifts/report.csv", {"from": "2024-12-01", "to": "2024-12-31"})
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.content.decode())))
@@ -181,8 +181,8 @@ def test_csv_and_printable_report(book: Customer, personas: Personas) -> None:
 
 def test_the_policy_page_makes_a_new_version_for_admins_only(book: Customer, personas: Personas) -> None:
     GiftPolicy.current()
-    assert login(personas.manager).post("/gifts/policy/", {"per_gift_limit": "1"}).status_code == 403
-    adam = login(personas.admin)
+    assert logged_in(personas.manager).post("/gifts/policy/", {"per_gift_limit": "1"}).status_code == 403
+    adam = logged_in(personas.admin)
     data = {"per_gift_limit": "250.00", "per_recipient_year_limit": "1000.00", "public_sector_token": "100.00",
             "never_categories": ["cash_equivalent"], "note": "stricter"}  # fmt: skip
     assert adam.post("/gifts/policy/", data).status_code == 302

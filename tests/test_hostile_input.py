@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 import vobject
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from kanelbulle.accounts.models import User
 from kanelbulle.connectors.ical import feed
 from kanelbulle.customers.models import Contact, Customer, Fact
 from kanelbulle.exchange.exporter import export_document
@@ -23,7 +21,7 @@ from kanelbulle.insights.digest import build
 from kanelbulle.insights.service import attention_for
 from kanelbulle.maps import MapStop, route_map
 from kanelbulle.meetings.models import Meeting
-from tests.personas import Personas
+from tests.personas import Personas, logged_in
 from tests.test_permission_matrix import PAGES, World, make_world, page_kwargs, url_patterns
 
 pytestmark = pytest.mark.django_db
@@ -61,15 +59,9 @@ def assert_escaped(where: str, text: str) -> None:
         assert raw not in text, f"{where} shows {raw!r} unescaped"
 
 
-def as_user(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_every_page_escapes_what_users_typed(world: World) -> None:
     """Every page a seller (or, for admin pages, the admin) may open, with the hostile book."""
-    seller, admin = as_user(world.people.seller), as_user(world.people.admin)
+    seller, admin = logged_in(world.people.seller), logged_in(world.people.admin)
     seen = 0
     shown: set[str] = set()
     for name, params in url_patterns():
@@ -100,22 +92,22 @@ def _html(text: str) -> str:
 
 
 def test_the_customer_page_shows_each_field_escaped(world: World) -> None:
-    html = as_user(world.people.seller).get(f"/customers/{world.book.lulea.ref}/").content.decode()
+    html = logged_in(world.people.seller).get(f"/customers/{world.book.lulea.ref}/").content.decode()
     for key in ("customer", "contact", "fact", "notes", "gift"):
         assert _html(NAMES[key]) in html, key
     assert_escaped("the customer page", html)
 
 
 def test_the_gifts_report_and_the_privacy_export_escape(world: World) -> None:
-    report = as_user(world.people.seller).get("/gifts/report/").content.decode()
+    report = logged_in(world.people.seller).get("/gifts/report/").content.decode()
     assert _html(NAMES["gift"]) in report
     assert_escaped("the gifts report", report)
-    dossier = as_user(world.people.admin).post(f"/privacy/contacts/{world.book.li.ref}/export/", {"format": "html"})
+    dossier = logged_in(world.people.admin).post(f"/privacy/contacts/{world.book.li.ref}/export/", {"format": "html"})
     html = dossier.content.decode()
     assert dossier.status_code == 200 and _html(NAMES["contact"]) in html and _html(NAMES["fact"]) in html
     assert_escaped("the privacy export", html)
     as_json = json.loads(
-        as_user(world.people.admin).post(f"/privacy/contacts/{world.book.li.ref}/export/", {"format": "json"}).content
+        logged_in(world.people.admin).post(f"/privacy/contacts/{world.book.li.ref}/export/", {"format": "json"}).content
     )
     assert json.dumps(NAMES["fact"], ensure_ascii=False) in json.dumps(as_json, ensure_ascii=False)
 

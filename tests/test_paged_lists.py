@@ -23,7 +23,7 @@ from kanelbulle.gifts import views as gift_views
 from kanelbulle.gifts.models import Gift
 from kanelbulle.meetings.models import Meeting
 from tests.gifts_helpers import FAST_HASHERS
-from tests.personas import Personas
+from tests.personas import Personas, logged_in
 from tests.test_workspace_book import Book, make_book
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +37,6 @@ def _fast_passwords(settings: Any) -> None:
 @pytest.fixture
 def book(personas: Personas) -> Book:
     return make_book(personas)
-
-
-def as_user(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def get(client: Client, url: str, status: int = 200, **params: str) -> str:
@@ -98,7 +92,7 @@ def queries(client: Client, url: str, **params: str) -> int:
 
 def test_customer_list_pages_keep_the_filters_and_say_n_of_m(personas: Personas, book: Book) -> None:
     grow(personas.seller, 30)
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     first = get(anna, "/customers/", potential="unknown")
     assert "1–25 of 30" in first and "Page 1 of 2" in first
     assert "potential=unknown&amp;page=2" in first  # the pager keeps the filter
@@ -113,14 +107,14 @@ def test_customer_list_pages_keep_the_filters_and_say_n_of_m(personas: Personas,
 
 def test_customer_list_bad_page_numbers_fall_back(personas: Personas, book: Book) -> None:
     grow(personas.seller, 30)
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     assert "1–25 of 32" in get(anna, "/customers/", page="abc")
     assert "1–25 of 32" in get(anna, "/customers/", page="-3")
     assert "26–32 of 32" in get(anna, "/customers/", page="999")
 
 
 def test_customer_list_refuses_a_seller_of_another_team(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     # Allowed: a teammate's customers.
     allowed = get(anna, "/customers/", owner=str(personas.other_seller.pk))
     assert "Trollhättan Verk" in allowed and "Norrbotten" not in allowed
@@ -132,15 +126,15 @@ def test_customer_list_refuses_a_seller_of_another_team(personas: Personas, book
 
 
 def test_customer_list_team_filter_for_the_admin_only(personas: Personas, book: Book) -> None:
-    admin = as_user(personas.admin)
+    admin = logged_in(personas.admin)
     south = get(admin, "/customers/", team="south")
     assert "Malmö Mek" in south and "Norrbotten" not in south
-    assert '<select name="team"' not in get(as_user(personas.seller), "/customers/")  # one team: no choice
-    assert "Malmö Mek" not in get(as_user(personas.seller), "/customers/", 400, team="south")
+    assert '<select name="team"' not in get(logged_in(personas.seller), "/customers/")  # one team: no choice
+    assert "Malmö Mek" not in get(logged_in(personas.seller), "/customers/", 400, team="south")
 
 
 def test_customer_list_bad_filter_values_answer_400_naming_the_filter(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     text = get(anna, "/customers/", 400, not_met_days="-5")
     assert "Not met in person for (days)" in text and "Norrbotten" not in text
     get(anna, "/customers/", 400, sort="bogus")
@@ -150,7 +144,7 @@ def test_customer_list_bad_filter_values_answer_400_naming_the_filter(personas: 
 
 
 def test_customer_list_queries_do_not_grow_with_the_book(personas: Personas, book: Book) -> None:
-    admin = as_user(personas.admin)
+    admin = logged_in(personas.admin)
     small = queries(admin, "/customers/"), queries(admin, "/customers/", sort="last_met", page="2")
     grow(personas.seller, 60)
     grow(personas.outsider, 60, "Kunde")
@@ -164,7 +158,7 @@ def test_customer_list_queries_do_not_grow_with_the_book(personas: Personas, boo
 def test_deal_board_counts_and_totals_every_stage_but_shows_the_top_five(personas: Personas, book: Book) -> None:
     grow(personas.seller, 8)
     Deal.objects.filter(ref="d-c-kund-anna-0").update(stage="won", closed=dt.date(2025, 3, 1))
-    manager = as_user(personas.manager)
+    manager = logged_in(personas.manager)
     text = get(manager, "/customers/deals/")
     # 8 open (7 grown + Spring steel), 1 won; totals per currency from SQL.
     assert 'id="st-open">' in text and "SEK\xa01,934.50" in text and "SEK\xa0100" in text
@@ -176,7 +170,7 @@ def test_deal_board_counts_and_totals_every_stage_but_shows_the_top_five(persona
 
 def test_deal_board_stage_page_is_paged_and_keeps_the_filters(personas: Personas, book: Book) -> None:
     grow(personas.seller, 30)
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     first = get(anna, "/customers/deals/", stage="open", seller="anna")
     assert "1–25 of 31" in first and "seller=anna" in first.split('rel="next"')[1].split(">")[0]
     second = get(anna, "/customers/deals/", stage="open", seller="anna", page="2")
@@ -187,18 +181,18 @@ def test_deal_board_stage_page_is_paged_and_keeps_the_filters(personas: Personas
 
 def test_deal_board_refuses_another_teams_seller_and_bad_stages(personas: Personas, book: Book) -> None:
     grow(personas.outsider, 3, "Syd")
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     assert "Spring steel" in get(anna, "/customers/deals/", seller="anna")  # allowed
     refused = get(anna, "/customers/deals/", 400, seller="olle")
     assert "Deal Syd" not in refused and "Seller" in refused
     assert "Deal Syd" not in get(anna, "/customers/deals/", stage="open", page="2")
     assert "Stage" in get(anna, "/customers/deals/", 400, stage="bogus")
-    olle = as_user(personas.outsider)
+    olle = logged_in(personas.outsider)
     assert "Spring steel" not in get(olle, "/customers/deals/", stage="open")
 
 
 def test_deal_board_queries_do_not_grow_with_the_book(personas: Personas, book: Book) -> None:
-    admin = as_user(personas.admin)
+    admin = logged_in(personas.admin)
     small = queries(admin, "/customers/deals/"), queries(admin, "/customers/deals/", stage="open", page="2")
     grow(personas.seller, 60)
     grow(personas.outsider, 60, "Syd")
@@ -233,7 +227,7 @@ def test_gift_register_pages_with_totals_of_every_gift(
 ) -> None:
     monkeypatch.setattr(gift_views, "REGISTER_PAGE", 2)
     add_gifts(book.lulea, personas.seller, 5)
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     first = get(anna, "/gifts/", **{"from": "2025-01-01", "to": "2025-12-31"})
     assert "1–2 of 5" in first and "SEK\xa0500" in first and "(5)" in first  # totals over all five
     assert "Gift 04" in first and "Gift 00" not in first  # newest first
@@ -244,17 +238,17 @@ def test_gift_register_pages_with_totals_of_every_gift(
 
 def test_gift_register_refuses_bad_filters_and_shows_no_other_teams_gifts(personas: Personas, book: Book) -> None:
     add_gifts(book.malmo, personas.outsider, 2)
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     period = {"from": "2025-01-01", "to": "2025-12-31"}
     assert "Gift 00" not in get(anna, "/gifts/", seller="olle", **period)  # scoped: nothing of Olle's
     assert "Gift 00" not in get(anna, "/gifts/", customer=book.malmo.ref, **period)
-    assert "Gift 00" in get(as_user(personas.outsider), "/gifts/", **period)  # allowed: his own
+    assert "Gift 00" in get(logged_in(personas.outsider), "/gifts/", **period)  # allowed: his own
     assert "Direction" in get(anna, "/gifts/", 400, direction="sideways")
     assert "From" in get(anna, "/gifts/", 400, **{"from": "2025-13-01"})
 
 
 def test_gift_register_queries_do_not_grow_with_the_book(personas: Personas, book: Book) -> None:
-    maria = as_user(personas.manager)
+    maria = logged_in(personas.manager)
     period = {"from": "2025-01-01", "to": "2025-12-31"}
     add_gifts(book.lulea, personas.seller, 1)
     small = queries(maria, "/gifts/", **period)
@@ -269,7 +263,7 @@ def test_audit_log_filters_pages_and_refuses(personas: Personas, book: Book) -> 
     AuditEntry.objects.bulk_create(
         AuditEntry(actor=personas.admin, action="privacy_export", kind="contact", ref=f"p-{i}") for i in range(60)
     )
-    admin = as_user(personas.admin)
+    admin = logged_in(personas.admin)
     text = get(admin, "/privacy/audit/", action="privacy_export")
     assert "1–50 of 60" in text and "action=privacy_export&amp;page=2" in text
     assert "p-7" in get(admin, "/privacy/audit/", record="p-7") and "1–1 of 1" in get(
@@ -277,10 +271,10 @@ def test_audit_log_filters_pages_and_refuses(personas: Personas, book: Book) -> 
     )
     assert "Action" in get(admin, "/privacy/audit/", 400, action="nonsense")
     assert "1–1 of 1" in get(admin, "/privacy/audit/", record="p-7", page="x")
-    assert as_user(personas.manager).get("/privacy/audit/", {"action": "privacy_export"}).status_code == 404
+    assert logged_in(personas.manager).get("/privacy/audit/", {"action": "privacy_export"}).status_code == 404
 
 
 def test_size_bias_refuses_a_seller_not_on_the_report(personas: Personas, book: Book) -> None:
-    manager = as_user(personas.manager)
+    manager = logged_in(personas.manager)
     assert manager.get("/attention/size-bias/").status_code == 200
     assert "Seller" in get(manager, "/attention/size-bias/", 400, seller="olle")

@@ -14,7 +14,7 @@ from django.test import Client
 from kanelbulle.accounts.models import ApiToken, User
 from kanelbulle.core.models import AuditEntry
 from tests.cli import run
-from tests.personas import PASSWORD, Personas
+from tests.personas import PASSWORD, Personas, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +45,6 @@ def has_password(username: str, password: str) -> bool:
     # hashers.check_password, not User.check_password: the latter re-hashes a fast test hash
     # with Argon2, which would itself end the user's sessions.
     return check_password(password, User.objects.get(username=username).password)
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def change(client: Client, old: str, new: str, again: str | None = None) -> Any:

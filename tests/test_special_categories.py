@@ -20,7 +20,7 @@ from kanelbulle.exchange.importer import ImportProblems, import_document
 from kanelbulle.meetings.models import Meeting
 from kanelbulle.privacy import sensitive
 from kanelbulle.privacy.models import SpecialCategoryException
-from tests.personas import Personas
+from tests.personas import Personas, logged_in
 from tests.test_workspace_book import Book, make_book
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +37,6 @@ def _fast_passwords(settings: Any) -> None:
 @pytest.fixture
 def book(personas: Personas) -> Book:
     return make_book(personas)
-
-
-def as_user(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def api(user: User) -> Client:
@@ -95,7 +89,7 @@ def test_an_ordinary_fact_needs_no_exception(book: Book) -> None:
 
 
 def test_the_fact_form_shows_the_refusal_in_swedish_and_offers_the_exception(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     anna.post("/i18n/setlang/", {"language": "sv", "next": "/"})
     url = f"/customers/{book.lulea.ref}/contacts/{book.li.ref}/facts/"
     response = anna.post(url, {"kind": "other", "text": SENSITIVE_SV})
@@ -112,7 +106,7 @@ def test_the_fact_form_shows_the_refusal_in_swedish_and_offers_the_exception(per
 
 
 def test_the_inline_fact_form_shows_the_refusal_beside_the_field(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     url = f"/customers/{book.lulea.ref}/contacts/{book.li.ref}/facts/"
     response = anna.post(url, {"kind": "other", "text": SENSITIVE}, headers={"HX-Request": "true"})
     html = response.content.decode()
@@ -123,7 +117,7 @@ def test_the_inline_fact_form_shows_the_refusal_beside_the_field(personas: Perso
 
 
 def test_the_meeting_log_refuses_a_sensitive_new_fact_and_stores_no_meeting(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     meetings_before = Meeting.objects.count()
     data = {
         "customer": book.lulea.ref,

@@ -13,7 +13,7 @@ from django.test import Client
 from kanelbulle.accounts.models import ApiToken, User
 from kanelbulle.core.models import AuditEntry
 from kanelbulle.customers.models import Customer
-from tests.personas import PASSWORD, Personas
+from tests.personas import PASSWORD, Personas, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def login(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def body(user: User, **kw: Any) -> dict[str, Any]:
@@ -58,7 +52,7 @@ def row(user: User) -> tuple[Any, ...]:
 
 
 def test_an_admin_moves_a_seller_to_lulea_and_the_place_is_looked_up(personas: Personas) -> None:
-    adam = login(personas.admin)
+    adam = logged_in(personas.admin)
     users = adam.get("/users/").content.decode()
     assert 'href="/users/anna/edit/"' in users and 'href="/users/anna/active/"' in users
     page = adam.get("/users/anna/edit/")
@@ -79,7 +73,7 @@ def test_an_admin_moves_a_seller_to_lulea_and_the_place_is_looked_up(personas: P
 
 
 def test_explicit_coordinates_place_a_home_the_gazetteer_does_not_know(personas: Personas) -> None:
-    r = login(personas.admin).post(
+    r = logged_in(personas.admin).post(
         "/users/bertil/edit/",
         body(personas.other_seller, home_city="Lillbyn", home_lat="65.9", home_lon="21.5", time_zone="Europe/Oslo"),
     )
@@ -92,7 +86,7 @@ def test_explicit_coordinates_place_a_home_the_gazetteer_does_not_know(personas:
 
 def test_a_bad_home_place_names_the_field_and_nothing_is_stored(personas: Personas) -> None:
     before = row(personas.seller)
-    adam = login(personas.admin)
+    adam = logged_in(personas.admin)
     r = adam.post("/users/anna/edit/", body(personas.seller, name="Anna Ny", home_city="Atlantis"))
     assert r.status_code == 400
     html = r.content.decode()
@@ -108,7 +102,7 @@ def test_a_bad_home_place_names_the_field_and_nothing_is_stored(personas: Person
 
 
 def test_a_bad_home_place_is_reported_in_swedish(personas: Personas) -> None:
-    adam = login(personas.admin)
+    adam = logged_in(personas.admin)
     adam.post("/i18n/setlang/", {"language": "sv", "next": "/home/"})
     r = adam.post("/users/anna/edit/", body(personas.seller, home_city="Atlantis"))
     assert r.status_code == 400
@@ -118,19 +112,19 @@ def test_a_bad_home_place_is_reported_in_swedish(personas: Personas) -> None:
 def test_nobody_but_an_admin_may_change_users(personas: Personas, client: Client) -> None:
     before = row(personas.seller)
     for who in (personas.seller, personas.other_seller, personas.manager, personas.outsider):
-        c = login(who)
+        c = logged_in(who)
         assert c.get("/users/anna/edit/").status_code == 403
         assert c.post("/users/anna/edit/", body(personas.seller, team="south")).status_code == 403
         assert c.get("/users/anna/active/").status_code == 403
         assert c.post("/users/anna/active/", {"active": "no"}).status_code == 403
     r = client.post("/users/anna/active/", {"active": "no"})
     assert r.status_code == 302 and r["Location"].startswith("/?next=")
-    assert login(personas.admin).get("/users/nobody/edit/").status_code == 404
+    assert logged_in(personas.admin).get("/users/nobody/edit/").status_code == 404
     assert row(personas.seller) == before
 
 
 def test_an_admin_cannot_deactivate_themselves_or_drop_their_own_admin_role(personas: Personas) -> None:
-    adam = login(personas.admin)
+    adam = logged_in(personas.admin)
     page = adam.get("/users/adam/active/").content.decode()
     assert "cannot deactivate yourself" in page and 'name="active"' not in page
     r = adam.post("/users/adam/active/", {"active": "no"})
@@ -153,8 +147,8 @@ def test_a_deactivated_user_cannot_log_in_their_token_is_401_and_their_records_s
     _token, raw = ApiToken.issue(personas.seller)
     bearer = {"Authorization": f"Bearer {raw}"}
     assert client.get("/api/v1/me", headers=bearer).status_code == 200
-    session = login(personas.seller)
-    adam = login(personas.admin)
+    session = logged_in(personas.seller)
+    adam = logged_in(personas.admin)
     r = adam.post("/users/anna/active/", {"active": "no"}, follow=True)
     assert "anna is deactivated" in r.content.decode()
     assert client.get("/api/v1/me", headers=bearer).status_code == 401
@@ -172,7 +166,7 @@ def test_a_deactivated_user_cannot_log_in_their_token_is_401_and_their_records_s
 
 
 def test_deactivating_from_the_edit_form_and_a_bad_answer(personas: Personas) -> None:
-    adam = login(personas.admin)
+    adam = logged_in(personas.admin)
     assert adam.post("/users/anna/active/", {"active": "maybe"}).status_code == 400
     assert User.objects.get(username="anna").is_active
     assert adam.post("/users/bertil/edit/", body(personas.other_seller, is_active=None)).status_code == 302

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kanelbulle.accounts.models import User
-from tests.personas import PASSWORD, Personas
+from tests.personas import PASSWORD, Personas, logged_in
 from tests.test_workspace_book import ANNA_UNSAID, BERTIL_UNSAID, Book, make_book
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +26,6 @@ def fast_passwords(settings: Any) -> None:
 @pytest.fixture
 def book(personas: Personas) -> Book:
     return make_book(personas)
-
-
-def as_user(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page(client: Client, url: str, **params: str) -> str:
@@ -79,13 +73,13 @@ def test_anonymous_visitors_are_sent_to_log_in_everywhere(client: Client, book: 
 
 
 def test_the_owner_opens_every_page_of_her_customer(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     for url in customer_urls(book):
         assert anna.get(url).status_code == 200, url
 
 
 def test_another_team_gets_404_for_every_page_and_action(personas: Personas, book: Book) -> None:
-    olle = as_user(personas.outsider)
+    olle = logged_in(personas.outsider)
     for url in customer_urls(book):
         assert olle.get(url).status_code == 404, url
         if "?" not in url:
@@ -107,7 +101,7 @@ def test_another_team_gets_404_for_every_page_and_action(personas: Personas, boo
 
 
 def test_a_team_mate_reads_but_may_not_change_403(personas: Personas, book: Book) -> None:
-    bertil = as_user(personas.other_seller)
+    bertil = logged_in(personas.other_seller)
     c = book.lulea.ref
     text = page(bertil, f"/customers/{c}/")
     assert "Norrbotten Stål AB" in text and "Two schnauzers" in text
@@ -124,24 +118,24 @@ def test_a_team_mate_reads_but_may_not_change_403(personas: Personas, book: Book
 
 def test_the_unsaid_is_its_authors_alone(personas: Personas, book: Book) -> None:
     c, m = book.lulea.ref, book.anna_meeting.ref
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     assert ANNA_UNSAID in page(anna, f"/customers/{c}/")
     assert ANNA_UNSAID in page(anna, f"/customers/{c}/meetings/{m}/")
     assert ANNA_UNSAID in page(anna, f"/customers/{c}/meetings/{m}/edit/")
     for user in (personas.other_seller, personas.manager, personas.admin):
-        viewer = as_user(user)
+        viewer = logged_in(user)
         assert ANNA_UNSAID not in page(viewer, f"/customers/{c}/"), user
         shown = page(viewer, f"/customers/{c}/meetings/{m}/")
         assert ANNA_UNSAID not in shown and "Talked about the spring order" in shown, user
     # The manager may edit the meeting, but the form has no unsaid to read or overwrite.
-    manager = as_user(personas.manager)
+    manager = logged_in(personas.manager)
     edit = page(manager, f"/customers/{c}/meetings/{m}/edit/")
     assert ANNA_UNSAID not in edit and 'name="unsaid"' not in edit
-    assert BERTIL_UNSAID not in page(as_user(personas.seller), f"/customers/{book.troll.ref}/")
+    assert BERTIL_UNSAID not in page(logged_in(personas.seller), f"/customers/{book.troll.ref}/")
 
 
 def test_search_folds_accents_and_case_across_name_city_people_and_facts(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     for query in ["lulea", "LULEÅ", "norrbotten stal", "li wei", "schnauzer", "moritz"]:
         text = page(anna, "/customers/", q=query)
         assert "Norrbotten Stål AB" in text, query
@@ -153,7 +147,7 @@ def test_search_folds_accents_and_case_across_name_city_people_and_facts(persona
 
 
 def test_filters_and_sorting(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     text = page(anna, "/customers/", potential="high")
     assert "Norrbotten" in text and "Trollhättan Verk" not in text
     # Luleå was last met in person 40 days ago; Trollhättan only by video: both unmet for 30 days.
@@ -165,7 +159,7 @@ def test_filters_and_sorting(personas: Personas, book: Book) -> None:
 
 def test_the_customer_list_counts_days_not_met_from_its_today(personas: Personas, book: Book) -> None:
     """As of a day named by `today` (like every page that counts days), not as of the clock."""
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     day_of_meeting = timezone.localtime(book.anna_meeting.start).date()  # Luleå's only meeting, in person
     # Seen as of 30 days after the meeting: unmet for 20 days, not for 60.
     later = (day_of_meeting + dt.timedelta(days=30)).isoformat()
@@ -184,9 +178,9 @@ def test_the_customer_list_counts_days_not_met_from_its_today(personas: Personas
     assert text.index("Trollhättan Verk") < text.index("Norrbotten")
     text = page(anna, "/customers/", sort="last_met")
     assert text.index("Trollhättan Verk") < text.index("Norrbotten")  # never met in person comes first
-    manager = page(as_user(personas.manager), "/customers/")
+    manager = page(logged_in(personas.manager), "/customers/")
     assert "Norrbotten" in manager and "Malmö Mek" not in manager
-    assert "Malmö Mek" in page(as_user(personas.admin), "/customers/", public_sector="yes")
+    assert "Malmö Mek" in page(logged_in(personas.admin), "/customers/", public_sector="yes")
 
 
 def test_the_list_is_paginated(personas: Personas, book: Book) -> None:
@@ -203,7 +197,7 @@ def test_the_list_is_paginated(personas: Personas, book: Book) -> None:
             time_zone="Europe/Stockholm",
             owner=personas.seller,
         )
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     first = page(anna, "/customers/")
     assert "Page 1 of 2" in first and "32 customers" in first
     second = page(anna, "/customers/", page="2")
@@ -213,7 +207,7 @@ def test_the_list_is_paginated(personas: Personas, book: Book) -> None:
 def test_the_customer_page_shows_people_facts_timeline_deals_orders_and_requests(
     personas: Personas, book: Book
 ) -> None:
-    text = page(as_user(personas.seller), f"/customers/{book.lulea.ref}/")
+    text = page(logged_in(personas.seller), f"/customers/{book.lulea.ref}/")
     for expected in [
         "Li Wei",
         "Two schnauzers: Max and Moritz",
@@ -229,7 +223,7 @@ def test_the_customer_page_shows_people_facts_timeline_deals_orders_and_requests
 
 
 def test_amounts_and_dates_follow_the_language(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     anna.post("/i18n/setlang/", {"language": "sv", "next": "/home/"})
     text = page(anna, f"/customers/{book.lulea.ref}/")
     assert "1\xa0234,50\xa0kr" in text
@@ -244,7 +238,7 @@ def test_times_are_shown_in_the_viewers_time_zone(personas: Personas, book: Book
 
     start = dt.datetime(2026, 1, 15, 9, 0, tzinfo=dt.UTC)
     meeting_update(None, book.anna_meeting, start=start)
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     assert "15 Jan 2026, 10:00" in page(anna, f"/customers/{book.lulea.ref}/meetings/{book.anna_meeting.ref}/")
     personas.seller.time_zone = "America/New_York"
     personas.seller.save()
@@ -252,27 +246,27 @@ def test_times_are_shown_in_the_viewers_time_zone(personas: Personas, book: Book
 
 
 def test_home_by_role(personas: Personas, book: Book) -> None:
-    seller = page(as_user(personas.seller), "/home/")
+    seller = page(logged_in(personas.seller), "/home/")
     assert "Norrbotten Stål AB" in seller and "Spring steel" in seller and "<svg" not in seller.split("</header>")[1]
-    manager = page(as_user(personas.manager), "/home/")
+    manager = page(logged_in(personas.manager), "/home/")
     assert 'class="chart"' in manager and "Anna Berg" in manager and "Bertil Ek" in manager
     assert "Olle Syd" not in manager
-    twelve = page(as_user(personas.manager), "/home/", weeks="12")
+    twelve = page(logged_in(personas.manager), "/home/", weeks="12")
     assert "last 12 weeks" in twelve
-    admin = page(as_user(personas.admin), "/home/")
+    admin = page(logged_in(personas.admin), "/home/")
     assert "Olle Syd" in admin
 
 
 def test_the_deal_board_lists_open_deals_per_seller(personas: Personas, book: Book) -> None:
-    assert "Spring steel" in page(as_user(personas.manager), "/customers/deals/")
-    assert "Spring steel" not in page(as_user(personas.outsider), "/customers/deals/")
+    assert "Spring steel" in page(logged_in(personas.manager), "/customers/deals/")
+    assert "Spring steel" not in page(logged_in(personas.outsider), "/customers/deals/")
 
 
 def test_only_admins_manage_users(personas: Personas) -> None:
     for user in (personas.seller, personas.manager):
-        assert as_user(user).get("/users/").status_code == 403
-        assert as_user(user).post("/users/", {"username": "x"}).status_code == 403
-    admin = as_user(personas.admin)
+        assert logged_in(user).get("/users/").status_code == 403
+        assert logged_in(user).post("/users/", {"username": "x"}).status_code == 403
+    admin = logged_in(personas.admin)
     assert "bertil" in page(admin, "/users/")
     response = admin.post(
         "/users/", {"username": "cilla", "name": "Cilla", "role": "seller", "team": "north", "password": PASSWORD}

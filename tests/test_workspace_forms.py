@@ -8,14 +8,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from kanelbulle.accounts.models import User
 from kanelbulle.customers.models import Contact, Customer, Fact
 from kanelbulle.deals.models import Deal, Order
 from kanelbulle.meetings.models import Meeting, MeetingRequest
-from tests.personas import Personas
+from tests.personas import Personas, logged_in
 from tests.test_workspace_book import ANNA_UNSAID, Book, make_book
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +27,6 @@ def fast_passwords(settings: Any) -> None:
 @pytest.fixture
 def book(personas: Personas) -> Book:
     return make_book(personas)
-
-
-def as_user(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def field_error(html: str, field: str) -> str:
@@ -56,7 +48,7 @@ CUSTOMER = {
 
 
 def test_a_seller_creates_edits_and_deletes_a_customer(personas: Personas) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     response = anna.post("/customers/new/", CUSTOMER | {"owner": str(personas.seller.pk)})
     customer = Customer.objects.get(name="Hälsingland Trä AB")
     assert response.status_code == 302 and response["Location"] == f"/customers/{customer.ref}/"
@@ -72,14 +64,14 @@ def test_a_seller_creates_edits_and_deletes_a_customer(personas: Personas) -> No
 
 
 def test_a_seller_cannot_hand_a_customer_to_someone_else(personas: Personas) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     response = anna.post("/customers/new/", CUSTOMER | {"owner": str(personas.other_seller.pk)})
     assert response.status_code == 400
     assert "owner" in response.content.decode() and not Customer.objects.exists()
 
 
 def test_a_bad_customer_is_refused_next_to_the_field_and_kept(personas: Personas) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     bad = CUSTOMER | {"owner": str(personas.seller.pk), "country": "XX", "visit_minutes": "lots"}
     html = anna.post("/customers/new/", bad).content.decode()
     assert "XX is not a country code" in field_error(html, "country")
@@ -89,7 +81,7 @@ def test_a_bad_customer_is_refused_next_to_the_field_and_kept(personas: Personas
 
 
 def test_form_errors_speak_swedish(personas: Personas) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     anna.post("/i18n/setlang/", {"language": "sv", "next": "/customers/new/"})
     response = anna.post("/customers/new/", CUSTOMER | {"owner": str(personas.seller.pk), "country": "XX", "name": ""})
     html = response.content.decode()
@@ -100,7 +92,7 @@ def test_form_errors_speak_swedish(personas: Personas) -> None:
 
 
 def test_an_unknown_place_without_coordinates_is_refused_on_the_city(personas: Personas) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     data = CUSTOMER | {"owner": str(personas.seller.pk), "city": "Nowhereville", "lat": "", "lon": ""}
     html = anna.post("/customers/new/", data).content.decode()
     assert "Nowhereville" in field_error(html, "city")
@@ -108,7 +100,7 @@ def test_an_unknown_place_without_coordinates_is_refused_on_the_city(personas: P
 
 
 def test_people_and_facts(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     c = book.lulea.ref
     response = anna.post(
         f"/customers/{c}/contacts/new/",
@@ -150,7 +142,7 @@ def test_facts_show_newest_first_beside_the_person(personas: Personas, book: Boo
     from kanelbulle.customers.actions import fact_add
 
     fact_add(None, book.li, kind="family", text="Daughter started school", learned=dt.date(2026, 8, 20))
-    html = as_user(personas.seller).get(f"/customers/{book.lulea.ref}/").content.decode()
+    html = logged_in(personas.seller).get(f"/customers/{book.lulea.ref}/").content.decode()
     person = html[html.index(f'id="{book.li.ref}"') :]
     assert person.index("Daughter started school") < person.index("Two schnauzers")
 
@@ -159,7 +151,7 @@ LOG = {"start": "2026-11-20T10:00", "modality": "in_person", "duration_minutes":
 
 
 def test_logging_a_meeting_with_people_facts_and_an_honoured_request(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     form = anna.get("/customers/log/", {"customer": book.lulea.ref, "request": book.request.ref}).content.decode()
     assert 'value="in_person"' in form and "checked" in form and "Li Wei" in form
     data = LOG | {
@@ -187,7 +179,7 @@ def test_logging_a_meeting_with_people_facts_and_an_honoured_request(personas: P
 
 
 def test_a_bad_meeting_is_refused_next_to_the_field_with_the_input_kept(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     data = LOG | {
         "customer": book.lulea.ref,
         "start": "yesterday-ish",
@@ -207,7 +199,7 @@ def test_a_bad_meeting_is_refused_next_to_the_field_with_the_input_kept(personas
 
 
 def test_the_log_page_finds_customers_without_javascript(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     html = anna.get("/customers/log/", {"q": "lulea"}).content.decode()
     assert f"/customers/log/?customer={book.lulea.ref}" in html
     assert '<select id="id_customer" name="customer"' in html  # the plain fallback
@@ -215,7 +207,7 @@ def test_the_log_page_finds_customers_without_javascript(personas: Personas, boo
 
 def test_meetings_are_edited_and_deleted_by_author_or_manager(personas: Personas, book: Book) -> None:
     c, m = book.lulea.ref, book.anna_meeting
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     data = {
         "start": "2026-10-01T09:30",
         "modality": "video",
@@ -227,19 +219,19 @@ def test_meetings_are_edited_and_deleted_by_author_or_manager(personas: Personas
     assert anna.post(f"/customers/{c}/meetings/{m.ref}/edit/", data).status_code == 302
     m.refresh_from_db()
     assert (m.modality, m.notes, m.unsaid) == ("video", "Changed", "New private")
-    manager = as_user(personas.manager)
+    manager = logged_in(personas.manager)
     data = data | {"notes": "By the manager", "unsaid": "overwrite attempt", "version": str(m.version)}
     assert manager.post(f"/customers/{c}/meetings/{m.ref}/edit/", data).status_code == 302
     m.refresh_from_db()
     assert m.notes == "By the manager" and m.unsaid == "New private"
-    bertil = as_user(personas.other_seller)
+    bertil = logged_in(personas.other_seller)
     assert bertil.post(f"/customers/{c}/meetings/{m.ref}/delete/").status_code == 403
     assert anna.post(f"/customers/{c}/meetings/{m.ref}/delete/").status_code == 302
     assert not Meeting.objects.filter(pk=m.pk).exists()
 
 
 def test_meeting_requests_are_recorded_and_declined(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     a_month_ago = timezone.localtime() - dt.timedelta(days=30)
     c = book.lulea.ref
     assert (
@@ -261,7 +253,7 @@ def test_meeting_requests_are_recorded_and_declined(personas: Personas, book: Bo
 
 
 def test_deals_move_through_their_stages(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     c = book.lulea.ref
     data = {
         "title": "Autumn rails",
@@ -301,7 +293,7 @@ def test_deals_move_through_their_stages(personas: Personas, book: Book) -> None
 
 
 def test_orders_are_recorded_changed_and_deleted(personas: Personas, book: Book) -> None:
-    anna = as_user(personas.seller)
+    anna = logged_in(personas.seller)
     c = book.lulea.ref
     assert (
         anna.post(
@@ -320,7 +312,7 @@ def test_orders_are_recorded_changed_and_deleted(personas: Personas, book: Book)
 
 
 def test_the_manager_changes_the_teams_records_but_never_reads_the_unsaid(personas: Personas, book: Book) -> None:
-    manager = as_user(personas.manager)
+    manager = logged_in(personas.manager)
     c = book.lulea.ref
     assert (
         manager.post(
