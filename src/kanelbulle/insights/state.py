@@ -309,10 +309,10 @@ def update_customers(customer_ids: Iterable[int], thresholds: Thresholds | None 
     ids = set(customer_ids)
     if not ids:
         return 0
-    days = dict(ScopeNorms.objects.values_list("scope", "as_of"))
+    days = ScopeNorms.objects.values_list("as_of", flat=True).distinct()
     if not days:
         return 0
-    today = state_date() or max(days.values())
+    today = max(days)  # the one day of the book, or the new day of a refresh part-way through
     t = thresholds or Thresholds()
     if len(ids) > BULK:  # an import of a large part of the book: judge the teams it touched whole
         touched: set[str] = set()
