@@ -5,7 +5,8 @@ Run from the repository root:
     .venv/bin/python bench/bench_import.py [--customers 10000] [--meetings-per-customer 10] [--seed 7]
 
 It generates the document with a fixed seed (users, customers with and without coordinates,
-two contacts each with facts, ten meetings each with who was there, deals and orders), creates
+two contacts each with facts, ten meetings each with who was there, deals, two orders each,
+a meeting request for one customer in ten and a gift for one in five), creates
 a fresh data directory and database, times ``import_document`` (validation + writing) and then
 a second import of the same document (which must change nothing), and prints one results line.
 The budget from the issue is 60 s for the first import.
@@ -43,6 +44,8 @@ PLACES = [
     ("Hamburg", "DE"),
     ("Berlin", "DE"),
 ]
+#: The last day the generated book has records on (fixed, so a seed gives the same book any day).
+LAST_DAY = dt.date(2026, 11, 30)
 POINTS = [("Industriområde Nord", "SE", 60.6749, 17.1413), ("Hafen", "DE", 53.5461, 9.9661)]
 
 
@@ -60,6 +63,8 @@ def make_document(customers: int, meetings_per_customer: int, seed: int) -> dict
         "meetings": [],
         "deals": [],
         "orders": [],
+        "meeting_requests": [],
+        "gifts": [],
     }
     base = dt.datetime(2024, 1, 8, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     for c in range(customers):
@@ -128,6 +133,40 @@ def make_document(customers: int, meetings_per_customer: int, seed: int) -> dict
                 "margin_pct": "28.5",
             }
         )
+        # A second order in the two years before the book's last day: 20,000 orders at 10,000 customers.
+        doc["orders"].append(
+            {
+                "ref": f"o-{c:05d}-2",
+                "customer": ref,
+                "date": (LAST_DAY - dt.timedelta(days=rng.randrange(0, 730))).isoformat(),
+                "value": {"amount": f"{rng.randrange(1_000, 90_000)}.00", "currency": "SEK"},
+                "margin_pct": f"{rng.randrange(5, 45)}.0",
+            }
+        )
+        if c % 10 == 0:  # one customer in ten asked for a meeting; half of those asks are still open
+            doc["meeting_requests"].append(
+                {
+                    "ref": f"r-{c:05d}",
+                    "customer": ref,
+                    "contact": contacts[0],
+                    "requested_at": (base + dt.timedelta(days=rng.randrange(0, 700))).isoformat(),
+                    "status": "open" if c % 20 == 0 else "declined",
+                }
+            )
+        if c % 5 == 0:  # one customer in five has a gift on the register
+            doc["gifts"].append(
+                {
+                    "ref": f"g-{c:05d}",
+                    "direction": rng.choice(["given", "received"]),
+                    "customer": ref,
+                    "contact": contacts[1],
+                    "user": owner,
+                    "date": (LAST_DAY - dt.timedelta(days=rng.randrange(0, 700))).isoformat(),
+                    "description": "Christmas chocolates",
+                    "category": "food",
+                    "value": {"amount": f"{rng.randrange(100, 900)}.00", "currency": "SEK"},
+                }
+            )
     return doc
 
 

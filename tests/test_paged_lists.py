@@ -247,6 +247,26 @@ def test_gift_register_refuses_bad_filters_and_shows_no_other_teams_gifts(person
     assert "From" in get(anna, "/gifts/", 400, **{"from": "2025-13-01"})
 
 
+def test_gift_register_filters_by_team_only_the_teams_the_viewer_may_name(personas: Personas, book: Book) -> None:
+    add_gifts(book.lulea, personas.seller, 2)  # team north
+    add_gifts(book.malmo, personas.outsider, 3)  # team south
+    period = {"from": "2025-01-01", "to": "2025-12-31"}
+    admin = logged_in(personas.admin)
+    whole = get(admin, "/gifts/", **period)
+    assert "of 5" in whole and 'name="team"' in whole and '<option value="south">' in whole
+    south = get(admin, "/gifts/", team="south", **period)
+    assert "1–3 of 3" in south and "team=south" in south  # the pager and the CSV keep the filter
+    assert book.malmo.name in south and book.lulea.name not in south
+    csv = admin.get("/gifts/report.csv", {"team": "north", **period}).content.decode()
+    assert book.lulea.name in csv and book.malmo.name not in csv
+    # A seller names their own team; another team is refused as one that does not exist (400).
+    anna = logged_in(personas.seller)
+    assert "1–2 of 2" in get(anna, "/gifts/", team="north", **period)
+    refused = get(anna, "/gifts/", 400, team="south", **period)
+    assert "Team: south is not one of the choices" in refused and book.malmo.name not in refused
+    assert "Team: nowhere is not one of the choices" in get(admin, "/gifts/", 400, team="nowhere", **period)
+
+
 def test_gift_register_queries_do_not_grow_with_the_book(personas: Personas, book: Book) -> None:
     maria = logged_in(personas.manager)
     period = {"from": "2025-01-01", "to": "2025-12-31"}
@@ -272,6 +292,21 @@ def test_audit_log_filters_pages_and_refuses(personas: Personas, book: Book) -> 
     assert "Action" in get(admin, "/privacy/audit/", 400, action="nonsense")
     assert "1–1 of 1" in get(admin, "/privacy/audit/", record="p-7", page="x")
     assert logged_in(personas.manager).get("/privacy/audit/", {"action": "privacy_export"}).status_code == 404
+
+
+def test_audit_log_filters_by_the_team_of_who_did_it(personas: Personas, book: Book) -> None:
+    for who, n in ((personas.seller, 2), (personas.outsider, 3)):
+        AuditEntry.objects.bulk_create(
+            AuditEntry(actor=who, action="privacy_export", kind="contact", ref=f"p-{who.username}-{i}")
+            for i in range(n)
+        )
+    admin = logged_in(personas.admin)
+    south = get(admin, "/privacy/audit/", team="south", action="privacy_export")
+    assert "1–3 of 3" in south and "p-olle-0" in south and "p-anna-0" not in south
+    csv = admin.get("/privacy/audit/", {"team": "north", "action": "privacy_export", "format": "csv"})
+    assert "p-anna-1" in csv.content.decode() and "p-olle-0" not in csv.content.decode()
+    refused = get(admin, "/privacy/audit/", 400, team="nowhere")
+    assert "Team: “nowhere” is not a team anyone is in." in refused and "p-olle-0" not in refused
 
 
 def test_size_bias_refuses_a_seller_not_on_the_report(personas: Personas, book: Book) -> None:

@@ -149,6 +149,7 @@ PAGES: dict[str, dict[str, str]] = {
     "insights:list": {"GET": ALL},
     "insights:size_bias": {"GET": ALL},
     "insights:snooze": {"GET": "405 405 405 405 405 405", "POST": "L 302 403 302 302 404"},
+    "insights:wake": {"GET": "405 405 405 405 405 405", "POST": "L 302 403 302 302 404"},
     "insights:plan_visit": {"GET": "405 405 405 405 405 405", "POST": "L 302 403 302 403 404"},
     "evidence:page": {"GET": ALL},
     # a recompute of the caller's own scope; its progress only for that scope (Anna's, done: to the page)
@@ -231,6 +232,11 @@ API: dict[str, str] = {
     "getGiftPolicy": A_ALL,
     "createGiftPolicy": "401 403 403 403 201 403",
     "getAttention": A_ALL,
+    # what a seller does with an item: the seller, their manager (and for a snooze the admin) may
+    "snoozeItem": "401 201 403 201 201 404",
+    "wakeItem": "401 204 403 204 204 404",
+    "planVisit": "401 201 403 201 403 404",  # an admin plans no one's visits
+    "unplanVisit": "401 204 403 204 403 404",
     "getEvidence": A_ALL,
     "getCalendarFeed": "401 401 401 401 401 401",
 }
@@ -341,6 +347,7 @@ def page_body(name: str, caller: str, w: World) -> dict[str, Any]:
         "customers:create": customer | {"name": "Ny Kund AB", "owner": str(me.pk if me else "")},
         "customers:edit": customer | {"owner": str(w.people.seller.pk), "version": str(version_of(b.lulea))},
         "customers:delete": {},
+        "insights:wake": {},
         "insights:snooze": {
             "until": (timezone.localdate() + dt.timedelta(days=14)).isoformat(),
             "reason": "Waiting for their budget",
@@ -473,6 +480,7 @@ def api_path(op: str, template: str, w: World) -> str:
         "gifts": w.gift.ref,
         "brief": b.lulea.ref,
         "trip-worth": b.lulea.ref,
+        "attention": b.lulea.ref,
     }
     collection = template.removeprefix("/api/v1/").split("/")[0]
     ref = w.spare.ref if op == "deleteCustomer" else by_collection.get(collection, "")
@@ -527,6 +535,7 @@ def api_body(op: str, w: World) -> Any:
         "approveGift": {},
         "voidGift": {"reason": "entered twice"},
         "createGiftPolicy": {"per_gift_limit": "300.00", "note": "same again"},
+        "snoozeItem": {"until": (timezone.localdate() + dt.timedelta(days=14)).isoformat(), "reason": "Budget"},
     }
     return bodies.get(op)
 

@@ -276,6 +276,8 @@ def test_the_plan_api_answers_the_cli_document_and_refuses_as_decided(personas: 
     bad = api(client, {"days": 30, "start": "30/11/2026"}, tokens["seller"])
     assert bad.status_code == 422
     assert {e["path"] for e in bad.json()["errors"]} == {"days", "start"}
+    unknown = api(client, {"days": 5, "start_day": START.isoformat()}, tokens["seller"])  # a misspelt field
+    assert unknown.status_code == 422 and [e["path"] for e in unknown.json()["errors"]] == ["start_day"]
     far = api(client, {"start": "9999-12-31", "days": 14}, tokens["seller"])
     assert far.status_code == 422
     assert far.json()["errors"][0]["message"] == "Plan days within ten years of today, not from 9999-12-31."

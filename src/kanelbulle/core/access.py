@@ -108,6 +108,16 @@ def can_see_team(viewer: User | None, team: str) -> bool:
     return team == viewer.team
 
 
+def visible_teams(viewer: User | None) -> list[str]:
+    """The teams ``viewer`` may name in a filter (``can_see_team``), sorted: an admin every team
+    someone is in; anyone else their own (none without one)."""
+    if viewer is None or viewer.is_admin_role:
+        from kanelbulle.accounts.models import User
+
+        return list(User.objects.exclude(team="").order_by("team").values_list("team", flat=True).distinct())
+    return [viewer.team] if viewer.team else []
+
+
 def get_visible(user: User | None, qs: QuerySet[M], customer_path: str = "", **lookup: Any) -> M:
     """One record by lookup, or NotVisible when it does not exist or the caller may not see it."""
     obj = scope(user, qs, customer_path).filter(**lookup).first()

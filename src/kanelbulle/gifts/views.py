@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kanelbulle.accounts.models import User
-from kanelbulle.core.access import visible_customers
+from kanelbulle.core.access import can_see_team, visible_customers, visible_teams
 from kanelbulle.core.days import today_of
 from kanelbulle.core.paging import page_of
 from kanelbulle.customers.models import Contact
@@ -60,6 +60,10 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
         )
     if status and status not in STATUSES:
         errors.append(_("%(field)s: %(value)s is not one of the choices") % {"field": _("Status"), "value": status})
+    team = g.get("team") or ""
+    if team and not can_see_team(user_of(request), team):  # worded as a team nobody has: it tells nothing
+        errors.append(_("%(field)s: %(value)s is not one of the choices") % {"field": _("Team"), "value": team})
+        team = ""
     return {
         "start": start,
         "end": end,
@@ -67,6 +71,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
         "seller": g.get("seller") or "",
         "direction": direction if direction in Direction.values else "",
         "status": status if status in STATUSES else "",
+        "team": team,
         "errors": errors,
     }
 
@@ -80,6 +85,8 @@ def _filtered(user: User, f: dict[str, Any]) -> QuerySet[Gift]:
         qs = qs.filter(Q(customer__ref=f["customer"]) | words)
     if f["seller"]:
         qs = qs.filter(user__username=f["seller"])
+    if f["team"]:  # the team of the customer's seller, as the API's ``team``
+        qs = qs.filter(customer__owner__team=f["team"])
     if f["direction"]:
         qs = qs.filter(direction=f["direction"])
     if f["status"] == "voided":
@@ -100,6 +107,7 @@ def _query(f: dict[str, Any], **override: str) -> str:
         "to": f["end"].isoformat(),
         "customer": f["customer"],
         "seller": f["seller"],
+        "team": f["team"],
         "direction": f["direction"],
         "status": f["status"],
     }
@@ -131,6 +139,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "paged": paged,
             "f": f,
             "sellers": sellers,
+            "teams": visible_teams(user),
             "directions": Direction.choices,
             "statuses": list(STATUS_LABELS.items()),
             "per_customer": per_customer,

@@ -1,4 +1,5 @@
-"""What a seller does with an attention item besides logging a meeting: snooze it until a day."""
+"""What a seller does with an attention item besides logging a meeting: snooze it until a day, or
+wake it early. The page, the API and the tests call these alike."""
 
 from __future__ import annotations
 
@@ -38,6 +39,16 @@ def snooze(actor: User, customer: Customer, *, until: dt.date | None, reason: st
             defaults={"user": actor, "until": until, "reason": reason.strip()[:500], "priority": state or 0},
         )
     return row
+
+
+def wake(actor: User, customer: Customer) -> bool:
+    """End ``customer``'s snooze now, so it is back on its seller's list (same rule as snoozing).
+
+    False when it was not snoozed; NotVisible or PermissionDenied as for ``snooze``.
+    """
+    require_edit(actor, customer)
+    deleted, _kinds = Snooze.objects.filter(customer=customer).delete()
+    return deleted > 0
 
 
 def active_snoozes(customer_refs: list[str], today: dt.date) -> dict[str, Snooze]:

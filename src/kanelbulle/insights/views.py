@@ -25,7 +25,7 @@ from kanelbulle.core.csvout import SafeWriter
 from kanelbulle.core.days import today_of
 from kanelbulle.core.paging import page_of
 from kanelbulle.customers.models import Customer
-from kanelbulle.insights.actions import snooze
+from kanelbulle.insights.actions import snooze, wake
 from kanelbulle.insights.attention import CODES, LABELS, Item
 from kanelbulle.insights.service import attention_for, attention_list, list_owner
 
@@ -129,6 +129,23 @@ def snooze_item(request: HttpRequest, ref: str) -> HttpResponse:
         )
     messages.success(request, _("%(name)s is snoozed until %(day)s.") % {"name": customer.name, "day": until})
     return redirect("insights:list")
+
+
+@require_POST
+@login_required
+def wake_item(request: HttpRequest, ref: str) -> HttpResponse:
+    """End a snooze now: the customer is back on its seller's list (``actions.wake``)."""
+    viewer: User = request.user  # type: ignore[assignment]
+    customer = Customer.objects.filter(ref=ref).select_related("owner").first()
+    try:
+        if customer is None:
+            raise NotVisible(ref)
+        wake(viewer, customer)
+    except NotVisible:
+        raise Http404("no such customer") from None
+    messages.success(request, _("%(name)s is back on the list.") % {"name": customer.name})
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/attention/") else "insights:list")
 
 
 def _pinned(refs: list[str]) -> set[str]:
@@ -274,4 +291,4 @@ def _csv(items: list[Item], today: dt.date) -> HttpResponse:
     return response
 
 
-__all__ = ["_", "attention_page", "plan_visit", "size_bias_page"]
+__all__ = ["_", "attention_page", "plan_visit", "size_bias_page", "wake_item"]

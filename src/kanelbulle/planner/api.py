@@ -12,16 +12,16 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
-from kanelbulle.connectors.rest import ApiProblem
+from kanelbulle.connectors.rest import ApiProblem, In
 from kanelbulle.core.days import today_or_default
 from kanelbulle.planner.actions import MAX_DAYS, PlanError, make_plan, next_working_day, plan_owner
 
 router = Router(tags=["planner"])
 
 
-class PlanIn(Schema):
+class PlanIn(In):
     user: str | None = Field(None, description="whose days (default: the caller)")
     start: dt.date | None = Field(None, description="first day (default: the next working day)")
     days: int = Field(5, ge=1, le=MAX_DAYS, description=f"calendar days to plan, 1 to {MAX_DAYS}")

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kanelbulle.core.access import visible_teams
 from kanelbulle.core.actions import audit
 from kanelbulle.core.csvout import SafeWriter
 from kanelbulle.core.days import today_of
@@ -112,16 +113,21 @@ def renew(request: HttpRequest, ref: str) -> HttpResponseRedirect:
 
 
 def audit_entries(params: Any) -> tuple[Any, dict[str, str], list[str], list[str]]:
-    """The audit log filtered by who (a username, or a label such as ``import``), the action and
-    the record (its ref, or its kind), newest first; with the filters read, the actions to choose
+    """The audit log filtered by who (a username, or a label such as ``import``), their team, the
+    action and the record (its ref, or its kind), newest first; with the filters read, the actions to choose
     from (SQL DISTINCT) and the problems (an action that is not one: 400)."""
     entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
     actions = list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
-    f = {k: (params.get(k) or "").strip() for k in ("who", "action", "record")}
+    f = {k: (params.get(k) or "").strip() for k in ("who", "action", "record", "team")}
     problems = []
     if f["action"] and f["action"] not in actions:
         problems.append(_("Action: “%(value)s” is not one of the actions in the log.") % {"value": f["action"]})
         entries = entries.none()
+    if f["team"] and f["team"] not in visible_teams(None):
+        problems.append(_("Team: “%(value)s” is not a team anyone is in.") % {"value": f["team"]})
+        entries = entries.none()
+    if f["team"]:  # what the team's people did (the log of an admin, who sees every team)
+        entries = entries.filter(actor__team=f["team"])
     if f["action"]:
         entries = entries.filter(action=f["action"])
     if f["who"]:
@@ -146,5 +152,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             writer.writerow([e.at.isoformat(), who, e.action, e.kind, e.ref, json.dumps(e.detail, ensure_ascii=False)])
         return response
     paged = page_of(request, entries, AUDIT_PAGE)
-    context = {"paged": paged, "page": paged.page, "f": f, "actions": actions, "problems": problems}
+    context = {"paged": paged, "page": paged.page, "f": f, "actions": actions, "problems": problems,
+               "teams": visible_teams(None)}  # fmt: skip
     return render(request, "privacy/audit.html", context, status=400 if problems else 200)
