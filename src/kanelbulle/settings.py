@@ -163,6 +163,30 @@ Q_CLUSTER = {
     # A plan solve forks its two searches (planner/jobs.py); a daemonic worker may not have children.
     "daemonize_workers": False,
 }
+# Redis, when configured (``KANELBULLE_REDIS_URL=redis://host:6379/0``): Django's cache, and the
+# sessions read through it (``cached_db``: every session is still written to the database, so a
+# Redis that restarts or is out of reach logs nobody out; its errors count as cache misses).
+# Jobs stay on the database broker: django-q2's Redis broker pops a job without acknowledgement,
+# so a job whose worker died would be lost (docs/decisions.md). Unset: nothing is cached and the
+# sessions are read from the database, as before.
+REDIS_URL = os.environ.get("KANELBULLE_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("KANELBULLE_REDIS_PREFIX", "kanelbulle"),
+            "TIMEOUT": 60 * 60 * 24 * 14,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "kanelbulle.redis"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
