@@ -8,10 +8,12 @@ an empty database of its own):
 
 It generates the book with ``bench_import.make_document`` (50 sellers in 5 teams; a fixed seed),
 imports it, adds a manager of team0 and an admin, times ``kanelbulle refresh`` (every customer's
-relationship state), starts ``kanelbulle serve`` on a free port and requests each page and API
-list ``--requests`` times one after another as a seller (seller00), that manager and the admin,
-printing the median and p95 in milliseconds and the size of the answer. ``--keep DIR`` keeps the
-data directory, and reuses it (no import) when it already holds the book.
+relationship state), gives seller00, the manager and the admin a home, keeps the evidence
+analysis of each one's scope and solves a 5-day plan for seller00 (what a used book has),
+starts ``kanelbulle serve`` on a free port and requests each page and API list ``--requests``
+times one after another as a seller (seller00), that manager and the admin, printing the median
+and p95 in milliseconds and the size of the answer. ``--keep DIR`` keeps the data directory, and
+reuses it (no import) when it already holds the book.
 """
 
 from __future__ import annotations
@@ -52,6 +54,35 @@ PAGES = [
     "/api/v1/contacts",
     "/api/v1/meeting-requests",
     "/api/v1/users",
+    # Every other page a user opens, on one customer every role sees (seller00's first, team0).
+    "/customers/c-00000/",
+    "/customers/c-00000/meetings/m-00000-00/",
+    "/customers/new/",
+    "/customers/log/",
+    "/customers/log/?customer=c-00000",
+    "/customers/suggest/?q=Customer+12",
+    "/gifts/new/",
+    "/gifts/g-00000/",
+    "/gifts/policy/",
+    "/gifts/report/",
+    "/gifts/report.csv",
+    "/plan/",
+    "/plan/{plan}/",
+    "/plan/policy/",
+    "/plan/brief/c-00000/",
+    "/plan/worth/c-00000/",
+    "/evidence/",
+    "/field/",
+    "/users/",
+    "/privacy/",
+    "/api/v1/customers/c-00000",
+    "/api/v1/brief/c-00000",
+    "/api/v1/trip-worth/c-00000",
+    "/api/v1/evidence?kept=true",
+    "/api/v1/evidence",  # analysed in the request: seconds for an admin (docs/evidence.md)
+    "/api/v1/field/snapshot",
+    "/api/v1/gift-policy",
+    "/api/v1/me",
 ]
 
 
@@ -131,7 +162,29 @@ def setup_book(args: argparse.Namespace, data_dir: Path) -> dict[str, dict[str, 
             f"{time.perf_counter() - started:.1f} s",
             flush=True,
         )
-    creds: dict[str, dict[str, str]] = {}
+    # What the pages show once the book has been used: the sellers' homes (trip worth), the
+    # evidence analyses kept for each role's scope (the nightly job's), and a plan of seller00's.
+    User.objects.filter(username__in=["seller00", "manager0", "admin"]).update(
+        home_city="Stockholm", home_country="SE", home_lat=59.3293, home_lon=18.0686
+    )
+    from kanelbulle.evidence.models import StoredAnalysis
+    from kanelbulle.evidence.stored import keep
+    from kanelbulle.planner.actions import make_plan, next_working_day
+    from kanelbulle.planner.models import VisitPlan
+
+    today = timezone.localdate()
+    seller = User.objects.get(username="seller00")
+    for scope in ("company", "team:team0", f"user:{seller.pk}"):
+        if not StoredAnalysis.objects.filter(scope=scope, since="", as_of=today).exists():
+            started = time.perf_counter()
+            keep(scope, "", today)
+            print(f"evidence kept for {scope}: {time.perf_counter() - started:.1f} s", flush=True)
+    if not VisitPlan.objects.filter(owner=seller).exists():
+        started = time.perf_counter()
+        make_plan(seller, seller, next_working_day(today), 5, today=today)
+        print(f"a 5-day plan for seller00: {time.perf_counter() - started:.1f} s", flush=True)
+    plan_pk = VisitPlan.objects.filter(owner=seller).order_by("-pk").values_list("pk", flat=True).first()
+    creds: dict[str, dict[str, str]] = {"plan": {"pk": str(plan_pk)}}
     for role, username in (("seller", "seller00"), ("manager", "manager0"), ("admin", "admin")):
         user = User.objects.get(username=username)
         session = SessionStore()
@@ -179,11 +232,12 @@ def main() -> None:
     data_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kb-bench-pages-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     creds = setup_book(args, data_dir)
+    plan_pk = creds.pop("plan")["pk"]
     with served(data_dir, args.workers, "bench-server.log") as (base, _server):
         db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
         print(f"{db}, {args.customers} customers, {args.requests} requests per page and role, ms:", flush=True)
         rows = []
-        for path in args.pages or PAGES:
+        for path in [p.replace("{plan}", plan_pk) for p in args.pages or PAGES]:
             for role, cred in creds.items():
                 fetch(base, path, cred)  # warm
                 times, statuses, size = [], set(), 0

@@ -308,6 +308,28 @@ def test_the_page_shows_the_kept_analysis_at_once_and_how_old_it_is(client: Clie
     assert StoredAnalysis.objects.get(scope="team:north") == kept
 
 
+def test_the_api_answers_the_kept_analysis_at_once_when_asked_for_it(client: Client, book: Personas) -> None:
+    client.force_login(book.manager)
+    none_yet = client.get("/api/v1/evidence", {"kept": "true"})
+    assert none_yet.status_code == 404 and none_yet.json()["errors"][0]["path"] == "kept"
+    recompute(client)
+    kept = client.get("/api/v1/evidence", {"kept": "true"})
+    assert kept.status_code == 200
+    doc = kept.json()
+    assert doc["as_of"] == TODAY.isoformat() and doc["computed_at"]
+    assert doc["n_deals"] == deals_of(book.seller, book.other_seller)  # the team's, as the page shows
+    live = client.get("/api/v1/evidence", {"today": TODAY.isoformat()}).json()
+    assert {k: v for k, v in doc.items() if k not in ("as_of", "computed_at")} == live
+    # A seller's kept analysis is of their own deals only; another scope's is never answered.
+    seller = Client()
+    seller.force_login(book.seller)
+    assert seller.get("/api/v1/evidence", {"kept": "true"}).status_code == 404
+    for bad in ({"user": "bertil"}, {"today": TODAY.isoformat()}):
+        refused = client.get("/api/v1/evidence", {"kept": "true", **bad})
+        assert refused.status_code == 422 and refused.json()["errors"][0]["path"] == next(iter(bad))
+    assert client.get("/api/v1/evidence", {"kept": "maybe"}).status_code == 422
+
+
 def test_a_waiting_analysis_says_computing_and_a_second_click_joins_it(
     client: Client, book: Personas, queued: None
 ) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -423,3 +424,23 @@ def test_a_snooze_with_a_bad_day_or_no_reason_is_refused_naming_the_fields(clien
     assert not Snooze.objects.exists()
     assert client.post("/attention/snooze/c-req/", {"until": "someday", "reason": "x"}).status_code == 400
     assert not Snooze.objects.exists()
+
+
+def test_the_brief_reads_a_customers_stored_state_as_the_list_would_compute_it(book: Personas) -> None:
+    from kanelbulle.insights.attention import attention
+    from kanelbulle.insights.book import load_book
+    from kanelbulle.planner.brief import health
+
+    owner = book.seller
+    computed = {i.customer: i for i in attention(load_book(owner, TODAY), owner.username, TODAY).items}
+    assert computed, "the scenario has customers that need attention"
+    with CaptureQueriesContext(connection) as queries:
+        stored = {c.ref: health(c, TODAY) for c in Customer.objects.filter(owner=owner).select_related("owner")}
+    assert len(queries) <= 2 * len(stored) + 1  # one row each (and the day of the state), not the book
+    for ref, h in stored.items():
+        item = computed.get(ref)
+        if item is None:
+            assert h == {"score": None, "priority": None, "reasons": []}, ref
+        else:
+            assert (h["score"], h["priority"]) == (item.health.score, item.priority), ref
+            assert [r["message"] for r in h["reasons"]] == [r.message for r in item.reasons], ref

@@ -32,12 +32,22 @@ def resolve_seller(viewer: Any, name: str | None) -> Any:
 
 @router.get("/evidence", response=dict[str, Any])
 def evidence(
-    request: HttpRequest, since: dt.date | None = None, user: str | None = None, today: dt.date | None = None
+    request: HttpRequest,
+    since: dt.date | None = None,
+    user: str | None = None,
+    today: dt.date | None = None,
+    kept: bool = False,
 ) -> dict[str, Any]:
     """Adjusted and naive estimates of the in-person effect on win rate, deal size, margin and time to
     close, with 95% intervals, an E-value and a reading in the caller's language (Accept-Language, else
     the user's language). A seller sees only
-    their own deals; a manager their team's; an admin everyone's. ``user`` narrows to one seller."""
+    their own deals; a manager their team's; an admin everyone's. ``user`` narrows to one seller.
+
+    Analysed now, in the request (seconds on a company's book), unless ``kept=true``: then the
+    analysis last kept for the caller's scope and ``since`` (the one `/evidence/` shows, recomputed
+    nightly and on demand), at once, with its ``as_of`` and ``computed_at``; 404 at ``kept`` when
+    none is kept yet. ``kept`` takes no ``user`` or ``today`` (a kept analysis is of a whole scope,
+    as of its own day)."""
     from kanelbulle.connectors.rest import ApiProblem
     from kanelbulle.core.access import NotVisible
     from kanelbulle.core.days import today_or_default
@@ -46,6 +56,8 @@ def evidence(
     from kanelbulle.evidence.reading import document
 
     day = today_or_default(today)
+    if kept:
+        return _kept(request.user, since, user, today)
     if since is not None and since > day:
         raise ApiProblem(
             422,
@@ -66,3 +78,34 @@ def evidence(
     doc = document(result)
     doc["left_out"]["note"] = left_out_note(result.left_out)  # records that could not be converted
     return doc
+
+
+def _kept(viewer: Any, since: dt.date | None, user: str | None, today: dt.date | None) -> dict[str, Any]:
+    from kanelbulle.connectors.rest import ApiProblem
+    from kanelbulle.evidence.book import left_out_note, scope_of
+    from kanelbulle.evidence.reading import document
+    from kanelbulle.evidence.stored import kept
+
+    for name, value in (("user", user), ("today", today)):
+        if value is not None:
+            raise ApiProblem(
+                422,
+                name,
+                gettext(
+                    "%(name)s cannot be combined with kept: a kept analysis is of your whole scope, as of its own day"
+                )
+                % {"name": name},
+            )
+    row = kept(scope_of(viewer), since)
+    result = row.result_or_none() if row is not None else None
+    if row is None or result is None:
+        raise ApiProblem(
+            404,
+            "kept",
+            gettext(
+                "no analysis is kept yet for you and this since: ask without kept, or recompute on the evidence page"
+            ),
+        )
+    doc = document(result)
+    doc["left_out"]["note"] = left_out_note(result.left_out)
+    return {**doc, "as_of": row.as_of.isoformat(), "computed_at": row.computed_at.isoformat()}

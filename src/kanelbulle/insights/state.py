@@ -395,6 +395,17 @@ def item_of(state: CustomerState, ref: str, name: str, owner: str, language: str
     return Item(ref, name, owner, priority, health, reasons)
 
 
+def stored_items(customers: Iterable[Any], today: dt.date, language: str) -> dict[str, Item] | None:
+    """The attention items of these customers (those that need attention), by ref, read from the
+    stored state: one query, not their sellers' books. None when the state is not as of ``today``
+    (the caller then computes, as ``service.attention_for`` does)."""
+    if state_date() != today:
+        return None
+    by_pk = {c.pk: c for c in customers}
+    rows = CustomerState.objects.filter(pk__in=list(by_pk), priority__gt=0).select_related("owner")
+    return {by_pk[s.pk].ref: item_of(s, by_pk[s.pk].ref, by_pk[s.pk].name, s.owner.username, language) for s in rows}
+
+
 def stored_attention(
     user: User, today: dt.date, language: str, only: str | None = None, states: QuerySet[CustomerState] | None = None
 ) -> Attention:

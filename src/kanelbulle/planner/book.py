@@ -214,21 +214,28 @@ def in_person_uplift(user: Any, today: dt.date) -> Uplift:
 def health_reasons(customers: list[Any], today: dt.date) -> dict[str, list[tuple[str, str]]]:
     """Each customer's drifting / underrated reasons (code, message) from its owner's attention list.
 
-    One attention list per owner (a few bulk queries each), not one per customer.
+    Read from the stored relationship state when it is as of ``today`` (one query); else one
+    attention list per owner (a few bulk queries each), not one per customer.
     """
+    from django.utils import translation
+
     from kanelbulle.accounts.models import User
     from kanelbulle.insights.attention import attention
     from kanelbulle.insights.book import load_book
+    from kanelbulle.insights.state import stored_items
 
     wanted = {c.ref for c in customers}
+    items = stored_items(customers, today, translation.get_language() or "en")
+    if items is None:
+        items = {}
+        for owner in User.objects.filter(pk__in={c.owner_id for c in customers}):
+            result = attention(load_book(owner, today), owner.username, today)
+            items.update({i.customer: i for i in result.items if i.customer in wanted})
     out: dict[str, list[tuple[str, str]]] = {}
-    for owner in User.objects.filter(pk__in={c.owner_id for c in customers}):
-        result = attention(load_book(owner, today), owner.username, today)
-        for item in result.items:
-            if item.customer in wanted:
-                found = [(r.code, r.message) for r in item.reasons if r.code in HEALTH_WEIGHTS]
-                if found:
-                    out[item.customer] = found
+    for ref, item in items.items():
+        found = [(r.code, r.message) for r in item.reasons if r.code in HEALTH_WEIGHTS]
+        if found:
+            out[ref] = found
     return out
 
 

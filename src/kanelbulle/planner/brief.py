@@ -46,12 +46,19 @@ def _opener(kind: str, text: str) -> str | None:
 def health(customer: Any, today: dt.date) -> dict[str, Any]:
     """Why the attention list flags this customer (kanelbulle.insights), judged as its seller's
     list judges it; an empty list when nothing is wrong. Messages are in the active language."""
+    from django.utils import translation
+
     from kanelbulle.insights.attention import attention
     from kanelbulle.insights.book import load_book
+    from kanelbulle.insights.state import stored_items
 
     owner = customer.owner
-    result = attention(load_book(owner, today), owner.username, today)
-    item = next((i for i in result.items if i.customer == customer.ref), None)
+    stored = stored_items([customer], today, translation.get_language() or "en")  # one row, as the list reads it
+    if stored is not None:
+        item = stored.get(customer.ref)
+    else:
+        result = attention(load_book(owner, today), owner.username, today)
+        item = next((i for i in result.items if i.customer == customer.ref), None)
     if item is None:
         return {"score": None, "priority": None, "reasons": []}
     return {
