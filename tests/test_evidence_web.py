@@ -308,6 +308,33 @@ def test_the_page_shows_the_kept_analysis_at_once_and_how_old_it_is(client: Clie
     assert StoredAnalysis.objects.get(scope="team:north") == kept
 
 
+def test_the_charts_are_drawn_when_the_analysis_is_kept_not_on_every_view(
+    client: Client, book: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kanelbulle.evidence import charts as drawing
+    from kanelbulle.evidence.models import StoredAnalysis
+
+    client.force_login(book.manager)
+    recompute(client)
+    kept = StoredAnalysis.objects.get()
+    assert set(kept.charts) == {"en", "sv"} and kept.charts["sv"]["forest"].lstrip().startswith("<")
+    drawn: list[str] = []
+    for name in ("forest_plot", "modality_plot"):
+        real = getattr(drawing, name)
+        monkeypatch.setattr(drawing, name, lambda result, real=real, name=name: drawn.append(name) or real(result))
+    page = client.get("/evidence/", {"today": TODAY.isoformat()}).content.decode()
+    assert kept.charts["en"]["forest"] in page and kept.charts["en"]["modality"] in page
+    client.post("/i18n/setlang/", {"language": "sv", "next": "/evidence/"})
+    assert kept.charts["sv"]["forest"] in client.get("/evidence/").content.decode()
+    assert drawn == []  # both views read the kept drawings
+    # A result kept without drawings (an older version's) gets them drawn on its first view, once.
+    StoredAnalysis.objects.update(charts={})
+    client.get("/evidence/")
+    client.get("/evidence/")
+    assert drawn == ["forest_plot", "modality_plot"]
+    assert set(StoredAnalysis.objects.get().charts) == {"sv"}
+
+
 def test_the_api_answers_the_kept_analysis_at_once_when_asked_for_it(client: Client, book: Personas) -> None:
     client.force_login(book.manager)
     none_yet = client.get("/api/v1/evidence", {"kept": "true"})

@@ -20,28 +20,23 @@ from kanelbulle.core.models import PageJob
 def analyse_scope(key: str) -> dict[str, Any]:
     from kanelbulle.core.rates import NoRate
     from kanelbulle.evidence.book import evidence_for_scope
-    from kanelbulle.evidence.models import StoredAnalysis
+    from kanelbulle.evidence.stored import drawings, save
 
     def compute(job: PageJob) -> Any:
         p = job.params
         try:
-            return evidence_for_scope(
+            result = evidence_for_scope(
                 p["scope"], since=dt.date.fromisoformat(p["since"]) if p["since"] else None,
                 today=dt.date.fromisoformat(p["today"]),
             )  # fmt: skip
         except NoRate as exc:
             raise pagejobs.JobRefused(str(exc)) from None
+        return result, drawings(result)
 
-    def store(job: PageJob, result: Any) -> dict[str, Any]:
+    def store(job: PageJob, computed: Any) -> dict[str, Any]:
         p = job.params
-        row, _created = StoredAnalysis.objects.update_or_create(
-            scope=p["scope"],
-            since=p["since"],
-            defaults={
-                "as_of": dt.date.fromisoformat(p["today"]), "computed_at": timezone.now(),
-                "result": StoredAnalysis.dump(result), "job_key": job.key,
-            },
-        )  # fmt: skip
+        result, drawn = computed
+        row = save(p["scope"], p["since"], dt.date.fromisoformat(p["today"]), result, drawn, job.key)
         return {"evidence": row.pk}
 
     return pagejobs.run(key, compute, store)

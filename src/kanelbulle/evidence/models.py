@@ -27,6 +27,9 @@ class StoredAnalysis(models.Model):
     computed_at = models.DateTimeField()
     result = models.BinaryField()
     job_key = models.CharField(max_length=64, blank=True, default="")  # the PageJob that kept it, if any
+    #: The page's two charts of this result as SVG, per language ({"sv": {"forest": …, "modality": …}}):
+    #: drawn when the result is kept (or on the first view of an older one), never on every view.
+    charts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "since"], name="stored_analysis_scope_since")]

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -67,9 +68,8 @@ def evidence_page(request: HttpRequest) -> HttpResponse:
 
     from kanelbulle.core.models import PageJob
     from kanelbulle.evidence.book import left_out_note, scope_of, sees_only_own
-    from kanelbulle.evidence.charts import forest_plot, modality_plot
     from kanelbulle.evidence.reading import read
-    from kanelbulle.evidence.stored import kept
+    from kanelbulle.evidence.stored import charts, kept
 
     today = today_of(request)
     raw = request.GET.get("since", "").strip()
@@ -96,11 +96,13 @@ def evidence_page(request: HttpRequest) -> HttpResponse:
         context.update(_job_context(job, timezone.now()))
     if result is None:
         return render(request, "evidence/evidence.html", context)
+    assert row is not None
+    svgs = charts(row, result, translation.get_language() or "en")  # drawn when kept, not per view
     context.update(
         result=result,
         rows=_rows(result),
-        forest_svg=mark_safe(forest_plot(result)),  # noqa: S308 - our own SVG, text escaped by ElementTree
-        modality_svg=mark_safe(modality_plot(result)),  # noqa: S308
+        forest_svg=mark_safe(svgs["forest"]),  # noqa: S308 - our own SVG, text escaped by ElementTree
+        modality_svg=mark_safe(svgs["modality"]),  # noqa: S308
         left_out=left_out_note(result.left_out),
         reading=read(result),
         modality_rows=[{"label": _modality_label(r.modality), "row": r} for r in result.by_first_modality if r.closed],
