@@ -181,6 +181,35 @@ def test_a_small_deal_in_luleå_is_dropped_with_its_reason_in_words(personas: Pe
 
 
 @pytest.mark.django_db
+def test_a_long_list_of_drops_shows_the_most_valuable_first_and_the_rest_on_asking(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kanelbulle.planner import views as plan_views
+
+    scenario(personas, lulea_deal="20000")
+    for i in range(3):  # far away and worth nothing: dropped
+        Customer.objects.create(
+            ref=f"c-kiruna-{i}", name=f"Kiruna {i}", country="SE", city="Kiruna", lat=67.85, lon=20.22,
+            time_zone="Europe/Stockholm", owner=personas.seller,
+        )  # fmt: skip
+    monkeypatch.setattr(plan_views, "DROPPED_SHOWN", 2)
+    client = as_(personas, "seller")
+    pk, page = solve(client)
+    dropped = VisitPlan.objects.get(pk=pk).plan["dropped"]
+    assert len(dropped) >= 4 and "c-lulea-1" in {d["ref"] for d in dropped}
+    plan = VisitPlan.objects.get(pk=pk)
+    value = {v["ref"]: Decimal((v.get("value") or {}).get("amount") or 0) for v in plan.values}
+    shown = re.findall(r'href="/plan/brief/(c-[a-z0-9-]+)/"', page.split('id="h-dropped"')[1])
+    assert len(shown) == 2 and value[shown[0]] >= value[shown[1]]  # the most valuable two
+    assert value[shown[1]] >= max(value[d["ref"]] for d in dropped if d["ref"] not in shown)
+    assert value["c-lulea-1"] > 0 and "c-lulea-1" in shown  # worth something: before the Kiruna ones
+    assert f"Show all {len(dropped)}, not only the most valuable" in page
+    whole = client.get(f"/plan/{pk}/", {"dropped": "all"}).content.decode()
+    assert len(re.findall(r'href="/plan/brief/(c-[a-z0-9-]+)/"', whole.split('id="h-dropped"')[1])) == len(dropped)
+    assert "not only the most valuable" not in whole
+
+
+@pytest.mark.django_db
 def test_pinning_removing_and_replanning_change_the_plan(personas: Personas) -> None:
     scenario(personas)
     client = as_(personas, "seller")

@@ -138,16 +138,25 @@ def format_money(amount: Decimal | int | str, currency: str, language: str | Non
     Öre and cents are shown only when there are any; a currency written as letters is kept apart
     from the digits by a no-break space. ``language`` defaults to the active one.
     """
-    from babel import Locale
-    from babel.numbers import format_currency, get_currency_symbol
     from django.utils.translation import get_language
 
     lang = (language or get_language() or "en").split("-")[0].split("_")[0]
-    locale = Locale.parse(LOCALES.get(lang, "en_GB"))
     value = Decimal(amount)
+    locale, pattern = _money_pattern(lang, currency, value == value.to_integral_value())
+    return str(pattern.apply(value, locale, currency=currency, currency_digits=False))
+
+
+@cache
+def _money_pattern(lang: str, currency: str, whole: bool) -> tuple[Any, Any]:
+    """The locale and parsed CLDR pattern ``format_money`` writes with: parsed once per language,
+    currency and whole-or-not (a page writes hundreds of amounts; parsing each took most of it)."""
+    from babel import Locale
+    from babel.numbers import get_currency_symbol, parse_pattern
+
+    locale = Locale.parse(LOCALES.get(lang, "en_GB"))
     pattern = locale.currency_formats["standard"].pattern
-    if value == value.to_integral_value():
+    if whole:
         pattern = pattern.replace(".00", "")
     if get_currency_symbol(currency, locale).isalpha():
         pattern = pattern.replace("¤#", "¤\xa0#").replace("¤-", "¤\xa0-")
-    return format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
+    return locale, parse_pattern(pattern)

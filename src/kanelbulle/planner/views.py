@@ -61,7 +61,17 @@ def _when(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def plan_context(plan: VisitPlan) -> dict[str, Any]:
+#: Customers "not in the plan" shown at first, the most valuable first (a seller's plan drops most of
+#: their book: a page of 200 forms would take half a second to draw); ``?dropped=all`` shows them all.
+DROPPED_SHOWN = 25
+
+
+def _value_of(item: dict[str, Any]) -> Decimal:
+    value = item.get("value") or {}
+    return Decimal(value.get("amount") or 0)
+
+
+def plan_context(plan: VisitPlan, *, all_dropped: bool = False, all_asked: bool = False) -> dict[str, Any]:
     """Everything the plan template shows: days and stops in order, the map, drops and totals."""
     doc = plan.plan
     base = {v["ref"]: v for v in plan.base_problem.get("visits", [])}
@@ -149,13 +159,18 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
     )
     from kanelbulle.planner.reasons import render  # the reader's language, not the solver's
 
-    dropped = []
-    for item in doc.get("dropped", []):
-        value = values.get(item["ref"], {})
-        dropped.append(
-            {"ref": item["ref"], "name": base.get(item["ref"], {}).get("name") or item["ref"],
-             "reason": render(item["words"]) if item.get("words") else item["reason"], "value": value.get("value")}
-        )  # fmt: skip
+    dropped = [
+        {"ref": item["ref"], "name": base.get(item["ref"], {}).get("name") or item["ref"], "item": item,
+         "value": values.get(item["ref"], {}).get("value")}
+        for item in doc.get("dropped", [])
+    ]  # fmt: skip
+    dropped.sort(key=lambda d: (-_value_of(d), d["name"], d["ref"]))
+    dropped_total = len(dropped)
+    if not all_dropped:
+        dropped = dropped[:DROPPED_SHOWN]
+    for d in dropped:  # worded only for those shown
+        item = d.pop("item")
+        d["reason"] = render(item["words"]) if item.get("words") else item["reason"]
     infeasible = [
         {
             "ref": i["ref"],
@@ -164,6 +179,11 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
         }
         for i in doc.get("infeasible", [])
     ]
+    # Who asked to meet: those in the plan first, then the most valuable trips (capped as the drops).
+    asked = sorted(
+        doc.get("meeting_requests", []),
+        key=lambda r: (not r["planned"], -Decimal(r["trip"]["value"]["amount"]), r["name"], r["ref"]),
+    )
     removed = [{"ref": r, "name": base.get(r, {}).get("name") or r} for r in plan.removed]
     totals = doc.get("totals", {})
     cost = Decimal(totals["travel_cost"]["amount"]) + Decimal(totals["overnight_cost"]["amount"])
@@ -174,6 +194,8 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
         "days": days,
         "dates": dates,
         "dropped": dropped,
+        "dropped_total": dropped_total,
+        "dropped_more": dropped_total - len(dropped),
         "infeasible": infeasible,
         "removed": removed,
         "pins": [
@@ -189,8 +211,15 @@ def plan_context(plan: VisitPlan) -> dict[str, Any]:
         "meetings": plan_meetings(plan) if plan.accepted_at else [],
         "notes": doc.get("notes", []),
         "travel_policy": doc.get("travel_policy"),
-        "meeting_requests": doc.get("meeting_requests", []),
+        "meeting_requests": asked if all_asked else asked[:DROPPED_SHOWN],
+        "asked_total": len(asked),
+        "asked_more": 0 if all_asked else max(0, len(asked) - DROPPED_SHOWN),
     }
+
+
+def _shown_all(request: HttpRequest) -> dict[str, bool]:
+    """``?dropped=all`` and ``?asked=all``: the whole of a capped list of the plan page."""
+    return {"all_dropped": request.GET.get("dropped") == "all", "all_asked": request.GET.get("asked") == "all"}
 
 
 def _form_data(request: HttpRequest, source: Any) -> dict[str, str]:
@@ -222,7 +251,7 @@ def plan_page(request: HttpRequest) -> HttpResponseBase:
     plan = latest_plan(owner, form.cleaned_data["start"], form.cleaned_data["days"])
     if plan is None:
         return _page(request, form, pending=True, owner=owner)
-    return _page(request, form, owner=owner, **plan_context(plan))
+    return _page(request, form, owner=owner, **plan_context(plan, **_shown_all(request)))
 
 
 @require_POST
@@ -287,7 +316,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         sellers=plannable_sellers(viewer) if plan.owner in plannable_sellers(viewer) else [plan.owner],
     )
     form.is_valid()
-    return _page(request, form, owner=plan.owner, **plan_context(plan))
+    return _page(request, form, owner=plan.owner, **plan_context(plan, **_shown_all(request)))
 
 
 @require_POST
@@ -331,7 +360,8 @@ def _detail_with_errors(request: HttpRequest, plan: VisitPlan, errors: list[str]
     )
     form.is_valid()
     status = 200 if request.headers.get("HX-Request") else 400  # htmx swaps 2xx answers only
-    return _page(request, form, status=status, owner=plan.owner, change_errors=errors, **plan_context(plan))
+    shown = plan_context(plan, **_shown_all(request))
+    return _page(request, form, status=status, owner=plan.owner, change_errors=errors, **shown)
 
 
 @require_POST
