@@ -1,5 +1,6 @@
-"""The gift form in a real browser: the verdict and the etiquette appear as you type (htmx), and
-recording an `ask` gift lands on its page, waiting for approval."""
+"""The gift form in a real browser: the customer is found by typing (htmx type-ahead), the verdict
+and the etiquette appear as you type, and recording an `ask` gift lands on its page, waiting for
+approval."""
 
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ def test_a_table_clock_for_a_chinese_contact_is_warned_as_you_type(kb: Installat
     page.click("main button[type=submit]")
     page.wait_for_url("**/home/")
     page.goto(base + "/gifts/new/")
-    page.select_option("#g-customer", "c-ningbo")
+    page.fill("#g-q", "ningbo")  # the customer is found by typing, never picked from the whole book
+    page.click("#suggest a.suggestion:has-text('Ningbo Precision')")
+    page.wait_for_url("**/gifts/new/?customer=c-ningbo")
     page.select_option("#g-contact", "p-chen")
     page.fill("#g-description", "Table clock with our logo")
     page.fill("#g-amount", "312")

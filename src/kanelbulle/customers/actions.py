@@ -16,6 +16,7 @@ from kanelbulle.core import gazetteer
 from kanelbulle.core.access import require_edit, visible_customers
 from kanelbulle.core.actions import apply_fields, audit, check_version, save_valid
 from kanelbulle.core.refs import new_ref
+from kanelbulle.customers import search
 from kanelbulle.customers.models import Contact, Customer, Fact
 from kanelbulle.privacy import sensitive
 from kanelbulle.privacy.models import SpecialCategoryException
@@ -199,25 +200,6 @@ SORTS: dict[str, tuple[str | OrderBy, ...]] = {
 }
 
 
-def _matching(customers: QuerySet[Customer], query: str) -> list[int]:
-    """Ids of customers whose name, city, contacts' names or facts hold every word of the query,
-    compared case- and accent-folded (``lulea`` finds Luleå) alike on SQLite and PostgreSQL."""
-    terms = gazetteer.fold(query).split()
-    texts: dict[int, list[str]] = {}
-    for pk, name, city in customers.values_list("pk", "name", "city"):
-        texts[pk] = [name, city]
-    for pk, name in Contact.objects.filter(customer__in=customers).values_list("customer_id", "name"):
-        texts[pk].append(name)
-    for pk, text in Fact.objects.filter(contact__customer__in=customers).values_list("contact__customer_id", "text"):
-        texts[pk].append(text)
-    found = []
-    for pk, parts in texts.items():
-        haystack = gazetteer.fold(" ".join(parts))
-        if all(term in haystack for term in terms):
-            found.append(pk)
-    return found
-
-
 def find_customers(
     actor: User | None,
     *,
@@ -275,5 +257,29 @@ def find_customers(
         since = now - dt.timedelta(days=not_met_days)
         qs = qs.filter(Q(last_in_person__isnull=True) | Q(last_in_person__lt=since))
     if query.strip():
-        qs = qs.filter(pk__in=_matching(visible_customers(actor), query))
+        # Every word in the customer's stored folded text (name, city, people, facts): SQL, no scan.
+        qs = search.matching(qs, query)
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+# --- Choosing a customer (the meeting log's and the gift form's pickers) -------------------
+
+SUGGESTIONS = 8  # the type-ahead's list, and a picker's search results without JavaScript
+OWN_SHOWN = 12  # a picker's quick links to the viewer's own customers
+
+
+def suggest(actor: User | None, query: str, *, limit: int = SUGGESTIONS) -> list[Customer]:
+    """The first customers (by name) the actor may see whose words hold the query; none for no query."""
+    if not query.strip():
+        return []
+    return list(search.matching(visible_customers(actor), query).order_by("name")[:limit])
+
+
+def own_customers(actor: User | None, *, limit: int = OWN_SHOWN) -> tuple[list[Customer], int]:
+    """The first of the actor's own customers by name, and how many they own: a picker shows a
+    few and finds the rest by search, never the whole book."""
+    if actor is None:
+        return [], 0
+    mine = visible_customers(actor).filter(owner=actor).order_by("name")
+    shown = list(mine[:limit])
+    return shown, (len(shown) if len(shown) < limit else mine.count())

@@ -6,3 +6,8 @@ class CustomersConfig(AppConfig):
     name = "kanelbulle.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from kanelbulle.customers import search
+
+        search.connect()

@@ -42,6 +42,9 @@ class Customer(Tracked):
     gift_max_currency = CurrencyField(_("gift limit currency"), blank=True)
     gift_max = MoneyProperty("gift_max")
     tender_open_until = models.DateField(_("open tender until"), null=True, blank=True)
+    # Name, city, contacts' names and facts' texts, case- and accent-folded: what a search looks
+    # in (customers/search.py keeps it current on every write).
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -73,7 +73,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def customer_suggest(request: HttpRequest) -> HttpResponse:
     """The type-ahead's suggestion list (a fragment for htmx; also a plain page without JS)."""
     query = request.GET.get("q", "").strip()
-    found = actions.find_customers(user_of(request), query=query)[:8] if query else []
+    found = actions.suggest(user_of(request), query)
     target = request.GET.get("for", "page")
     return render(request, "customers/_suggest.html", {"found": found, "q": query, "for": target})
 

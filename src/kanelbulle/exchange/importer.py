@@ -1127,15 +1127,19 @@ def _fetch(model: type[models.Model], key: str, keys: Iterable[str]) -> dict[str
 
 def _touch(model: type[M], key: str, new: list[M], changed: list[M]) -> None:
     """The customers these rows belong to get their relationship state brought up to date."""
+    from kanelbulle.customers import search
     from kanelbulle.insights.receivers import touch
 
     if model is Customer:
-        touch(getattr(obj, "pk", None) for obj in changed)
+        ids = [getattr(obj, "pk", None) for obj in changed]
         if new:
             refs = [getattr(obj, key) for obj in new]
-            touch(pk for (pk,) in _db_values(model, key, refs, "pk").values())
+            ids += [pk for (pk,) in _db_values(model, key, refs, "pk").values()]
     else:
-        touch(getattr(obj, "customer_id", None) for obj in (*new, *changed))
+        ids = [getattr(obj, "customer_id", None) for obj in (*new, *changed)]
+    touch(ids)
+    if model in (Customer, Contact):  # their words: recomputed at the end of the import (search.batched)
+        search.touch(ids)
 
 
 def _upsert(
@@ -1165,6 +1169,10 @@ def _upsert(
             new.append(obj)
             continue
         diff = [k for k, v in values.items() if old[k] != v]
+        if "customer_id" in diff:  # a person moved: the words leave the customer they were with
+            from kanelbulle.customers import search
+
+            search.touch([old["customer_id"]])
         if diff or ref in force:
             merged = {**old, **values}
             if tracked:
@@ -1322,10 +1330,12 @@ def _write(doc: _Doc, report: ImportReport, actor_label: str) -> None:
         rows.append((ref, {**rec.values, "source": source, "customer_id": customer_ids[rec.links["customer"]]}))
     contact_ids = _upsert(Contact, "ref", rows, contacts_existing, counts["contacts"], now, force=force)
     if wanted_facts:
+        from kanelbulle.customers import search
         from kanelbulle.insights.receivers import touch
 
         owners = {ref: values["customer_id"] for ref, values in rows}
         touch(owners.get(ref) for ref in wanted_facts)
+        search.touch(owners.get(ref) for ref in wanted_facts)
         changed_ids = [contact_ids[ref] for ref in wanted_facts if ref in contacts_existing]
         for start in range(0, len(changed_ids), CHUNK):
             Fact.objects.filter(contact_id__in=changed_ids[start : start + CHUNK]).delete()
@@ -1554,7 +1564,9 @@ def import_document(doc: object, *, dry_run: bool = False, actor_label: str = "i
             + (_(" and %(n)s more") % {"n": more} if more > 0 else "")
         )
     try:
-        with transaction.atomic():
+        from kanelbulle.customers import search
+
+        with transaction.atomic(), search.batched():
             _write(parsed, report, actor_label)
             # Gifts enter the register with their company-currency value, verdict and policy
             # version, as if recorded by hand (only those that have none yet).

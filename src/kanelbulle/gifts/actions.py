@@ -104,6 +104,21 @@ def our_policy(policy: GiftPolicy) -> OurPolicy:
     )
 
 
+def form_customer(actor: User | None, ref: str) -> Customer | None:
+    """The customer a gift form is for, or None when ``ref`` names no customer the actor may see
+    (an unknown ref and another team's customer alike: the form shows neither)."""
+    if not ref:
+        return None
+    return scope(actor, Customer.objects.all()).filter(ref=ref).first()
+
+
+def form_contacts(customer: Customer | None) -> list[Contact]:
+    """The people a gift to this customer may be for (none before a customer is chosen)."""
+    if customer is None:
+        return []
+    return list(Contact.objects.filter(customer=customer).order_by("name"))
+
+
 def parse_input(
     actor: User | None,
     *,

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kanelbulle.accounts.models import User
-from kanelbulle.core.access import can_see_team, visible_customers, visible_teams
+from kanelbulle.core.access import can_see_team, visible_teams
 from kanelbulle.core.days import today_of
 from kanelbulle.core.paging import page_of
-from kanelbulle.customers.models import Contact
 from kanelbulle.gifts import actions, report
 from kanelbulle.gifts.forms import GiftEditForm
 from kanelbulle.gifts.models import STATUS_LABELS, Category, Direction, Gift, GiftPolicy
@@ -205,19 +204,25 @@ def _parse(user: User, v: dict[str, str]) -> actions.GiftInput:
     )
 
 
-def _form_context(user: User, values: dict[str, str], **extra: Any) -> dict[str, Any]:
-    customers = visible_customers(user).order_by("name")
-    contacts = (
-        Contact.objects.filter(customer__in=customers).select_related("customer").order_by("customer__name", "name")
-    )
-    return {
+def _form_context(user: User, values: dict[str, str], *, query: str = "", **extra: Any) -> dict[str, Any]:
+    """The form's values and its choices. The customer is chosen by search (``q``, the type-ahead
+    with ``for=gift``) or named by ref (``?customer=REF``); only that customer's people are offered,
+    never the whole book."""
+    from kanelbulle.customers.actions import own_customers, suggest
+
+    customer = actions.form_customer(user, values["customer"])
+    context: dict[str, Any] = {
         "v": values,
-        "customers": customers,
-        "contacts": contacts,
+        "customer": customer,
+        "contacts": actions.form_contacts(customer),
         "categories": Category.choices,
         "directions": Direction.choices,
-        **extra,
+        "q": query,
     }
+    if customer is None:
+        mine, owned = own_customers(user)
+        context.update(found=suggest(user, query), mine=mine, owned=owned)
+    return {**context, **extra}
 
 
 @workspace
@@ -225,7 +230,8 @@ def new_gift(request: HttpRequest) -> HttpResponseBase:
     user = user_of(request)
     values = _form_values(request)
     if request.method != "POST":
-        return render(request, "gifts/form.html", _form_context(user, values))
+        query = request.GET.get("q", "").strip()
+        return render(request, "gifts/form.html", _form_context(user, values, query=query))
     try:
         data = _parse(user, values)
         if request.POST.get("action") == "check":

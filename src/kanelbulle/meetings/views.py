@@ -16,7 +16,6 @@ from kanelbulle.core.access import (
     can_edit_meeting,
     require_edit,
     unsaid_for,
-    visible_customers,
 )
 from kanelbulle.core.actions import Conflict
 from kanelbulle.customers.views import customer_for
@@ -35,21 +34,18 @@ def log(request: HttpRequest) -> HttpResponseBase:
     """Step 1 (no customer yet): find one by typing; step 2: the whole form for that customer.
 
     With htmx, typing shows suggestions at once and choosing one loads the form in place;
-    without JavaScript the search and the customer select are plain GET forms (one more step).
+    without JavaScript the search is a plain GET form (one more step). Step 1 never lists the
+    whole book: the search's first matches and the first of the seller's own customers.
     """
     user = user_of(request)
     ref = request.POST.get("customer") or request.GET.get("customer")
     if not ref:
-        query = request.GET.get("q", "").strip()
-        from kanelbulle.customers.actions import find_customers
+        from kanelbulle.customers.actions import own_customers, suggest
 
-        found = find_customers(user, query=query)[:8] if query else []
-        mine = visible_customers(user).filter(owner=user).order_by("name")
-        return render(
-            request,
-            "meetings/log_pick.html",
-            {"q": query, "found": found, "mine": mine, "all": visible_customers(user).order_by("name")},
-        )
+        query = request.GET.get("q", "").strip()
+        mine, owned = own_customers(user)
+        context = {"q": query, "found": suggest(user, query), "mine": mine, "owned": owned}
+        return render(request, "meetings/log_pick.html", context)
     customer = customer_for(request, ref)
     initial: dict[str, Any] = {}
     if request.GET.get("request"):

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from kanelbulle.core.actions import audit
 from kanelbulle.core.models import AuditEntry, Erasure
+from kanelbulle.customers import search
 from kanelbulle.customers.models import Contact, Customer, Fact
 from kanelbulle.deals.models import Deal
 from kanelbulle.gifts.models import Gift, GiftChange, GiftPolicy
@@ -115,7 +116,10 @@ NOT_FREE_TEXT = {
     "core.Erasure": "kind ref records",
     "core.AuditEntry": "action kind ref",
     # A customer's name is the company's, and another person's name is theirs.
-    "customers.Customer": "name ref org_number country city time_zone potential gift_max_currency opening_hours",
+    # Its search_text is derived from the name, city, people and facts (customers/search.py) and
+    # recomputed from the records the erasure writes.
+    "customers.Customer": "name ref org_number country city time_zone potential gift_max_currency opening_hours "
+    "search_text",
     "customers.SourceId": "tool ident",  # another tool's id for the company
     "customers.Contact": "name ref email phone lawful_basis",
     "customers.Fact": "kind source",
@@ -251,5 +255,9 @@ def erase_contact(contact: Contact, *, actor: User | None = None) -> dict[str, A
             kind="contact", ref=contact.ref, defaults={"erased_at": timezone.now(), "records": records}
         )
         audit(actor, "erase", contact, **counts, changed=[c.to_json() for c in changed])
-        contact.delete()
+        with search.batched():  # the facts redacted here and beyond: the customers' search words
+            search.touch([customer.pk])
+            refs = {c.ref for c in changed if c.kind == "contact"}
+            search.touch(Contact.objects.filter(ref__in=refs).values_list("customer_id", flat=True))
+            contact.delete()
     return {**counts, "changed": changed}
