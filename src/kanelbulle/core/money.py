@@ -136,18 +136,28 @@ def format_money(amount: Decimal | int | str, currency: str, language: str | Non
     ``SEK 163,000`` and ``€8,000.50`` in English, ``163 000 kr`` and ``8 000,50 €`` in Swedish.
 
     Öre and cents are shown only when there are any; a currency written as letters is kept apart
-    from the digits by a no-break space. ``language`` defaults to the active one.
+    from the digits by a no-break space. ``language`` defaults to the active one. The locale and
+    pattern are parsed once per language and currency (a printed register writes thousands).
     """
-    from babel import Locale
-    from babel.numbers import format_currency, get_currency_symbol
     from django.utils.translation import get_language
 
     lang = (language or get_language() or "en").split("-")[0].split("_")[0]
-    locale = Locale.parse(LOCALES.get(lang, "en_GB"))
     value = Decimal(amount)
+    locale, pattern = _money_pattern(lang, currency, value == value.to_integral_value())
+    return str(pattern.apply(value, locale, currency=currency, currency_digits=False))
+
+
+@cache
+def _money_pattern(lang: str, currency: str, whole: bool) -> tuple[Any, Any]:
+    """Babel's locale and currency pattern for ``format_money`` (as ``format_currency`` would
+    parse them on every call)."""
+    from babel import Locale
+    from babel.numbers import get_currency_symbol, parse_pattern
+
+    locale = Locale.parse(LOCALES.get(lang, "en_GB"))
     pattern = locale.currency_formats["standard"].pattern
-    if value == value.to_integral_value():
+    if whole:
         pattern = pattern.replace(".00", "")
     if get_currency_symbol(currency, locale).isalpha():
         pattern = pattern.replace("¤#", "¤\xa0#").replace("¤-", "¤\xa0-")
-    return format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
+    return locale, parse_pattern(pattern)
