@@ -171,6 +171,7 @@ def register_print(request: HttpRequest) -> HttpResponse:
         {
             "report": rep,
             "report_groups": report.groups(rep),
+            "report_rows": report.rows_html(rep),
             "generated": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
             "f": f,
             "query": _query(f),

@@ -25,10 +25,11 @@ from kanelbulle.core.paging import page_of
 from kanelbulle.customers.models import Contact
 from kanelbulle.privacy.dossier import dossier
 from kanelbulle.privacy.erase import erase_contact
-from kanelbulle.privacy.retention import due_for_review, retention_months
+from kanelbulle.privacy.retention import due_keys, due_rows, retention_months
 
 View = Callable[..., HttpResponse]
 AUDIT_PAGE = 50
+REVIEW_PAGE = 50
 
 
 def admin_only(view: View) -> View:
@@ -53,14 +54,16 @@ def _contact(ref: str) -> Contact:
 
 @admin_only
 def index(request: HttpRequest) -> HttpResponse:
+    """The search for a person, and one page of 50 contacts due for the retention review
+    (``privacy/retention.py``: which are due and their order is asked in SQL; a bad page number
+    opens page 1, core/paging.py)."""
     query = request.GET.get("q", "").strip()
     found = Contact.objects.select_related("customer").filter(name__icontains=query)[:20] if query else []
     today = today_of(request)
-    return render(
-        request,
-        "privacy/index.html",
-        {"query": query, "found": found, "due": due_for_review(today)[:100], "months": retention_months()},
-    )
+    paged = page_of(request, due_keys(today), REVIEW_PAGE)
+    context = {"query": query, "found": found, "paged": paged, "due": due_rows(paged.rows, today),
+               "months": retention_months()}  # fmt: skip
+    return render(request, "privacy/index.html", context)
 
 
 @admin_only
