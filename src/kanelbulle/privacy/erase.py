@@ -137,8 +137,9 @@ NOT_FREE_TEXT = {
     # A page's queued job: its key, what it computes (ids, dates), and the plan's or analysis's id
     # or the refusal's words (a customer's name at most, which is the company's).
     "core.PageJob": "key kind subject params language state result",
-    # An analysis derived from the deals (counts, estimates, seller usernames); recomputed nightly.
-    "evidence.StoredAnalysis": "scope since result job_key",
+    # An analysis derived from the deals (counts, estimates, seller usernames) and its charts drawn
+    # from them (estimates and labels, no free text); recomputed nightly.
+    "evidence.StoredAnalysis": "scope since result job_key charts",
     # Derived relationship state: recomputed from the records when the erasure writes them.
     "insights.CustomerState": "team scope health_trend health_parts signals reasons",
     "insights.ScopeNorms": "scope norms",
