@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pytest
@@ -103,9 +104,32 @@ def stored_whole(doc: dict[str, Any], stored: dict[str, Any]) -> list[str]:
             missing += [
                 f"{kind} {record['ref']}.{key}: sent {value!r}, stored {kept.get(key)!r}"
                 for key, value in record.items()
-                if key in kept and kept[key] != value
+                if key in kept and meaning(kept[key]) != meaning(value)
             ]
     return missing
+
+
+def meaning(value: Any) -> Any:
+    """A value as the book means it, not as it is written: an instant whatever its offset (the
+    export writes a meeting in its customer's zone), a decimal whatever its trailing zeros
+    (``28.5`` is stored as ``28.50``), and a list of refs in any order."""
+    if isinstance(value, str):
+        if "T" in value and value[:4].isdigit():
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            return moment if moment.tzinfo is None else moment.astimezone(dt.UTC)
+        try:
+            return ("decimal", Decimal(value).normalize()) if value[:1].isdigit() or value[:1] == "-" else value
+        except InvalidOperation:
+            return value
+    if isinstance(value, list):
+        items = [meaning(v) for v in value]
+        return sorted(items, key=repr) if all(isinstance(v, str) for v in value) else items
+    if isinstance(value, dict):
+        return {k: meaning(v) for k, v in value.items()}
+    return value
 
 
 @BOUNDED
