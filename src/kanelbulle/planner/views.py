@@ -63,7 +63,7 @@ def _when(text: str) -> dt.datetime:
 
 #: Customers "not in the plan" shown at first, the most valuable first (a seller's plan drops most of
 #: their book: a page of 200 forms would take half a second to draw); ``?dropped=all`` shows them all.
-DROPPED_SHOWN = 25
+DROPPED_SHOWN = 10
 
 
 def _value_of(item: dict[str, Any]) -> Decimal:
