@@ -410,6 +410,10 @@ def rows_html(report: Report) -> SafeString:
     """The register's rows of the printed report: one per gift, voided ones marked."""
     money = Amounts()
     voided = escape(_("voided"))
+    # Each label translated and escaped once for the report, not once per gift.
+    directions = {value: escape(str(label)) for value, label in Direction.choices}
+    verdicts = {value: escape(str(label)) for value, label in Verdict.choices}
+    statuses = {value: escape(str(label)) for value, label in STATUS_LABELS.items()}
     out = []
     for g in report.gifts:
         described = escape(g.description) + (f" ({escape(g.occasion)})" if g.occasion else "")
@@ -422,14 +426,15 @@ def rows_html(report: Report) -> SafeString:
             else "–"
         )
         policy = f"v{g.policy_version}" if g.policy_version is not None else ""
-        status = f"{voided}: {escape(g.void_reason)}" if g.voided_at else escape(g.status_label)
+        status = f"{voided}: {escape(g.void_reason)}" if g.voided_at else statuses[g.status]
+        verdict = verdicts.get(g.verdict) or escape(g.verdict)
         out.append(
             f'<tr class="{"voided" if g.voided_at else ""}"><td>{g.date.isoformat()}</td><td>{escape(g.ref)}</td>'
-            f"<td>{escape(g.direction_label)}</td><td>{escape(g.customer)}</td>"
+            f"<td>{directions.get(g.direction) or escape(g.direction)}</td><td>{escape(g.customer)}</td>"
             f"<td>{escape(g.contact) if g.contact else '–'}</td><td>{escape(g.seller_label)}</td>"
             f"<td>{described}</td>"
             f'<td class="amount">{money(g.value_amount, g.value_currency or "SEK")}</td>'
-            f'<td class="amount">{company}</td><td>{escape(g.verdict_label)}</td><td>{approved}</td>'
+            f'<td class="amount">{company}</td><td>{verdict}</td><td>{approved}</td>'
             f"<td>{policy}</td><td>{status}</td></tr>\n"
         )
     return mark_safe("".join(out))  # noqa: S308  # every value is escaped
