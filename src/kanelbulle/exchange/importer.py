@@ -1577,6 +1577,11 @@ def import_document(doc: object, *, dry_run: bool = False, actor_label: str = "i
                 raise _DryRun
     except _DryRun:
         pass
+    else:
+        from kanelbulle.core.dbstats import BULK_ROWS, analyze
+
+        if sum(c.created + c.updated for c in report.counts.values()) >= BULK_ROWS:
+            analyze()  # a bulk load: plan the next queries for the tables as they are now
     return report
 
 

@@ -253,27 +253,27 @@ def summarise(gifts: QuerySet[Gift]) -> Summary:
     """The register page's totals by SQL aggregates (a bounded number of queries, whatever the
     number of gifts): the whole, and the first rows per customer, person and seller. Voided gifts
     are not counted. A gift without a stored company value (imported) is converted at its date
-    one by one, as in ``build``; such gifts are the rare exception."""
+    one by one, as in ``build``; such gifts are the rare exception.
+
+    One grouped query at the finest grain (customer, person, seller) is summed up here into the
+    three groups and the whole: one round trip instead of seven (on PostgreSQL each cost a join
+    over the customers, 7-15 ms apiece on a company's book)."""
     counted = gifts.filter(voided_at=None).order_by()
-    total = _total("all", "all", counted.aggregate(**SUMS))
+    keys = ("customer__ref", "customer__name", "contact__ref", "contact__name", "user__username", "user__name")
+    rows = list(counted.values(*keys).annotate(**SUMS))
+    total = _total("all", "all", _sum(rows))
     if not total.given_count and not total.received_count:  # nothing counted: no groups to ask for
         return Summary(total, [Group(str(t), [], 0) for t in (_("Per customer"), _("Per person"), _("Per seller"))])
-    by_customer = counted.values("customer__ref", "customer__name").annotate(**SUMS).order_by("customer__name")
-    by_person = (
-        counted.exclude(contact=None)
-        .values("contact__ref", "contact__name", "customer__name")
-        .annotate(**SUMS)
-        .order_by("contact__name", "customer__name")
+    by_customer = _grouped(rows, ("customer__ref", "customer__name"), lambda k: (k[1], k[0]))
+    by_person = _grouped(
+        [r for r in rows if r["contact__ref"] is not None],
+        ("contact__ref", "contact__name", "customer__name"),
+        lambda k: (k[1], k[2], k[0]),
     )
-    by_seller = counted.values("user__username", "user__name").annotate(**SUMS).order_by("user__name")
-    customers = [
-        _total(r["customer__ref"], r["customer__name"], r, r["customer__ref"]) for r in by_customer[:GROUP_TOP]
-    ]
-    people = [
-        _total(r["contact__ref"], f"{r['contact__name']} ({r['customer__name']})", r, r["contact__ref"])
-        for r in by_person[:GROUP_TOP]
-    ]
-    sellers = [_total(r["user__username"], r["user__name"] or r["user__username"], r) for r in by_seller[:GROUP_TOP]]
+    by_seller = _grouped(rows, ("user__username", "user__name"), lambda k: (k[1] or "", k[0]))
+    customers = [_total(k[0], k[1], r, k[0]) for k, r in by_customer[:GROUP_TOP]]
+    people = [_total(k[0], f"{k[1]} ({k[2]})", r, k[0]) for k, r in by_person[:GROUP_TOP]]
+    sellers = [_total(k[0], k[1] or k[0], r) for k, r in by_seller[:GROUP_TOP]]
     unconverted = counted.filter(value_company_amount=None).select_related("customer", "contact", "user")
     for gift in unconverted:
         amount = company_amount(gift)
@@ -290,11 +290,33 @@ def summarise(gifts: QuerySet[Gift]) -> Summary:
     return Summary(
         total,
         [
-            Group(_("Per customer"), customers, by_customer.count()),
-            Group(_("Per person"), people, by_person.count()),
-            Group(_("Per seller"), sellers, by_seller.count()),
+            Group(_("Per customer"), customers, len(by_customer)),
+            Group(_("Per person"), people, len(by_person)),
+            Group(_("Per seller"), sellers, len(by_seller)),
         ],
     )
+
+
+def _sum(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sums of ``SUMS`` over grouped rows (an empty sum is None, as SQL's)."""
+    out: dict[str, Any] = {"given": None, "received": None, "given_count": 0, "received_count": 0}
+    for r in rows:
+        for key in ("given", "received"):
+            if r[key] is not None:
+                out[key] = (out[key] or Decimal(0)) + r[key]
+        out["given_count"] += r["given_count"]
+        out["received_count"] += r["received_count"]
+    return out
+
+
+def _grouped(
+    rows: list[dict[str, Any]], by: tuple[str, ...], order: Any
+) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """``rows`` summed per ``by`` (as SQL's GROUP BY those columns), sorted by ``order(key)``."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in by), []).append(r)
+    return sorted(((k, _sum(v)) for k, v in groups.items()), key=lambda kv: order(kv[0]))
 
 
 def gift_row(g: Line) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from kanelbulle.accounts.models import Role, User
+from kanelbulle.core.dbstats import BULK_ROWS, analyze
 from kanelbulle.customers.models import Customer
 from kanelbulle.insights.attention import Attention, Item, Reason, item_priority, reasons_for
 from kanelbulle.insights.book import Scope, load_norms, load_scope
@@ -289,6 +290,8 @@ def refresh(today: dt.date, thresholds: Thresholds | None = None, only: Iterable
         attention += sum(1 for c in computed if c.values["priority"] > 0)
     if only is None:
         ScopeNorms.objects.exclude(scope__in=list(scopes)).delete()
+    if total >= BULK_ROWS:  # every state rewritten: the attention queries' plans need the new rows' statistics
+        analyze(CustomerState, StateReason)
     return Refreshed(today, len(wanted & set(scopes)), total, attention)
 
 
