@@ -187,7 +187,8 @@ def plan_context(plan: VisitPlan, *, all_dropped: bool = False, all_asked: bool 
     removed = [{"ref": r, "name": base.get(r, {}).get("name") or r} for r in plan.removed]
     totals = doc.get("totals", {})
     cost = Decimal(totals["travel_cost"]["amount"]) + Decimal(totals["overnight_cost"]["amount"])
-    latest = latest_plan(plan.owner, plan.start, plan.days)
+    same_days = VisitPlan.objects.filter(owner=plan.owner, start=plan.start, days=plan.days)
+    latest = same_days.values_list("pk", flat=True).first()  # only its id: its documents are large JSON
     return {
         "plan": plan,
         "svg": svg,
@@ -207,7 +208,7 @@ def plan_context(plan: VisitPlan, *, all_dropped: bool = False, all_asked: bool 
         "travel": hours(totals.get("travel_minutes", 0)),
         "nights": sum(1 for d in days if d["overnight"]),
         "visits": n,
-        "is_latest": latest is None or latest.pk == plan.pk,
+        "is_latest": latest is None or latest == plan.pk,
         "meetings": plan_meetings(plan) if plan.accepted_at else [],
         "notes": doc.get("notes", []),
         "travel_policy": doc.get("travel_policy"),
