@@ -206,6 +206,7 @@ write = st.one_of(
     st.tuples(st.just("fact"), customer_ix, st.sampled_from(["pet: a schnauzer", "expert in valves", "likes coffee"])),
     st.tuples(st.just("contact"), customer_ix),
     st.tuples(st.just("potential"), customer_ix, st.sampled_from(["unknown", "low", "medium", "high"])),
+    st.tuples(st.just("rename"), customer_ix, st.sampled_from(["Aaberg Verk", "Örnsköldsviks Hamn", "Zeta AB"])),
     st.tuples(st.just("owner"), customer_ix, st.sampled_from(["anna", "bertil", "olle"])),
     st.tuples(st.just("erase"), customer_ix),
     st.tuples(st.just("import"), customer_ix, days),
@@ -272,6 +273,8 @@ def apply(op: tuple[Any, ...], p: Personas) -> None:
         customer_update(admin, customer, potential=op[2])
     elif kind == "owner":
         customer_update(admin, customer, owner=type(admin).objects.get(username=op[2]))
+    elif kind == "rename":  # the list is ordered by the name kept with the state
+        customer_update(admin, customer, name=op[2])
     elif kind == "erase":
         contact = Contact.objects.filter(customer=customer).first()
         if contact is not None:

@@ -15,7 +15,7 @@ from kanelbulle.insights.actions import active_snoozes
 from kanelbulle.insights.attention import CODES, Attention, Item, attention
 from kanelbulle.insights.book import load_book
 from kanelbulle.insights.models import Snooze, StateReason
-from kanelbulle.insights.state import item_of, state_date, stored_attention, visible_states
+from kanelbulle.insights.state import ORDER, item_of, state_date, stored_attention, visible_states
 from kanelbulle.insights.thresholds import Thresholds
 
 
@@ -86,11 +86,14 @@ def attention_list(
     reason: str | None = None,
     offset: int = 0,
     limit: int = 25,
+    counted: bool = True,
 ) -> ListPage:
     """A page of ``user``'s attention list, filtered by seller, team and reason code.
 
     From the stored state, with indexed queries, when it is as of ``today``; else computed whole
     and cut here. ``reason`` must be one of ``attention.CODES`` (ValueError otherwise).
+    ``counted=False`` (the home page's first few) leaves out the per-seller counts, and ``total``
+    then counts only up to this page.
     """
     if reason and reason not in CODES:
         raise ValueError(f"reason must be one of {', '.join(CODES)}, not {reason!r}")
@@ -111,15 +114,17 @@ def attention_list(
                     )
                 )
             )
-        counts = [
-            (row["owner__username"], row["n"])
-            for row in qs.values("owner__username").annotate(n=Count("pk")).order_by("-n", "owner__username")
-        ]
-        total = sum(n for _name, n in counts)
-        rows = qs.select_related("customer", "owner").order_by("-priority", "customer__name", "customer__ref")[
-            offset : offset + limit
-        ]
-        items = [item_of(s, s.customer.ref, s.customer.name, s.owner.username, lang) for s in rows]
+        counts = (
+            [
+                (row["owner__username"], row["n"])
+                for row in qs.values("owner__username").annotate(n=Count("pk")).order_by("-n", "owner__username")
+            ]
+            if counted
+            else []
+        )
+        rows = qs.select_related("owner").order_by(*ORDER)[offset : offset + limit]
+        items = [item_of(s, s.ref, s.name, s.owner.username, lang) for s in rows]
+        total = sum(n for _name, n in counts) if counted else offset + len(items)
         return ListPage(Attention(today, user.username, items), total, offset, limit, counts, _snoozed(items, today))
     whole = attention_for(user, today, lang)
     teams = dict(User.objects.values_list("username", "team"))

@@ -44,6 +44,8 @@ from kanelbulle.insights.thresholds import Thresholds
 
 #: Fields of a state compared by ``expected_states`` (everything but the moment it was computed).
 COMPARED = (
+    "name",
+    "ref",
     "owner_id",
     "team",
     "scope",
@@ -184,6 +186,8 @@ def compute(
             Computed(
                 pk,
                 {
+                    "name": c.name,
+                    "ref": c.ref,
                     "owner_id": owner_id,
                     "team": team,
                     "scope": scope,
@@ -372,6 +376,10 @@ def _normal(values: dict[str, Any]) -> dict[str, Any]:
 # Reading -----------------------------------------------------------------------------------
 
 
+#: The attention list's order: most urgent first, then by name (the indexes ``state_*_order``).
+ORDER = ("-priority", "name", "ref")
+
+
 def visible_states(user: User | None) -> QuerySet[CustomerState]:
     """The states on ``user``'s attention list: their own customers, a manager's team's, an admin's all."""
     qs = CustomerState.objects.all()
@@ -416,8 +424,8 @@ def stored_attention(
     qs = (states if states is not None else visible_states(user)).filter(priority__gt=0)
     if only:
         qs = qs.filter(reason_rows__code=only).distinct()
-    rows = qs.select_related("customer", "owner").order_by("-priority", "customer__name", "customer__ref")
-    items = [item_of(s, s.customer.ref, s.customer.name, s.owner.username, language, only) for s in rows]
+    rows = qs.select_related("owner").order_by(*ORDER)
+    items = [item_of(s, s.ref, s.name, s.owner.username, language, only) for s in rows]
     if only:
         items.sort(key=lambda i: (-i.priority, i.name, i.customer))
     return Attention(today, user.username, items)

@@ -68,7 +68,7 @@ def home_context(user: User, weeks: int = 4, today: dt.date | None = None) -> di
         .order_by("created")[:20],
         "customer_count": customers.count(),
         "now": now,
-        "to_see": attention_list(user, today or timezone.localdate(), limit=5).result.items,
+        "to_see": attention_list(user, today or timezone.localdate(), limit=5, counted=False).result.items,
     }
     if user.role != Role.SELLER:
         weeks = weeks if weeks in WINDOWS else WINDOWS[0]
