@@ -140,8 +140,9 @@ NOT_FREE_TEXT = {
     # An analysis derived from the deals (counts, estimates, seller usernames) and its charts drawn
     # from them (estimates and labels, no free text); recomputed nightly.
     "evidence.StoredAnalysis": "scope since result job_key charts",
-    # Derived relationship state: recomputed from the records when the erasure writes them.
-    "insights.CustomerState": "team scope health_trend health_parts signals reasons",
+    # Derived relationship state (and the customer's name and ref, the company's): recomputed from the
+    # records when the erasure writes them.
+    "insights.CustomerState": "name ref team scope health_trend health_parts signals reasons",
     "insights.ScopeNorms": "scope norms",
     "insights.StateReason": "code",
 }
