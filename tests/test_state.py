@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kanelbulle.core.money import Money
@@ -301,6 +301,9 @@ def apply(op: tuple[Any, ...], p: Personas) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(write, min_size=1, max_size=6))
+# Found on PostgreSQL: two requests of one day came back in different orders to the write's
+# update and the full recomputation, and the stored list of open requests differed.
+@example(ops=[("request", 0, 0), ("request", 0, 0)])
 def test_the_stored_state_equals_a_full_recomputation_after_any_writes(
     book: Personas, django_capture_on_commit_callbacks: Capture, ops: list[tuple[Any, ...]]
 ) -> None:

@@ -154,7 +154,9 @@ def compute_signals(book: Book, customer: CustomerIn, today: dt.date, t: Thresho
             s.asks += 1
         if r.status == "open":
             s.open_requests.append((r.ref, (today - day).days))
-    s.open_requests.sort(key=lambda x: -x[1])
+    # The longest waiting first; requests of the same day by ref, whatever order the database
+    # gave them in (PostgreSQL returns ties in different orders to different queries).
+    s.open_requests.sort(key=lambda x: (-x[1], x[0]))
 
     # Orders.
     prev_start = year_start - dt.timedelta(days=t.year_days)
@@ -198,6 +200,7 @@ def compute_signals(book: Book, customer: CustomerIn, today: dt.date, t: Thresho
             moves.append(s.last_meeting)
         last = max(moves)
         s.open_deals.append(OpenDeal(d, last, (today - last).days))
+    s.open_deals.sort(key=lambda o: o.deal.ref)  # the same order however the deals were read
     return s
 
 
