@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -123,16 +124,21 @@ class Gift(Tracked):
 
     @property
     def status(self) -> str:
-        """voided, pending (an ``ask`` not yet approved), approved or recorded."""
-        if self.voided_at is not None:
-            return "voided"
-        if self.verdict == Verdict.ASK:
-            return "approved" if self.approved_at is not None else "pending"
-        return "recorded"
+        return status_of(self.voided_at, self.verdict, self.approved_at)
 
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
+
+
+def status_of(voided_at: dt.datetime | None, verdict: str, approved_at: dt.datetime | None) -> str:
+    """voided, pending (an ``ask`` not yet approved), approved or recorded: a gift's and a report
+    line's status alike."""
+    if voided_at is not None:
+        return "voided"
+    if verdict == Verdict.ASK:
+        return "approved" if approved_at is not None else "pending"
+    return "recorded"
 
 
 class GiftChange(models.Model):

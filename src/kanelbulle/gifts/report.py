@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from kanelbulle.core.csvout import SafeDictWriter
 from kanelbulle.core.money import Money, format_money
 from kanelbulle.core.rates import RateBook
-from kanelbulle.gifts.models import STATUS_LABELS, Direction, Gift, Verdict
+from kanelbulle.gifts.models import STATUS_LABELS, Direction, Gift, Verdict, status_of
 
 COLUMNS = [
     "row", "ref", "date", "direction", "customer_ref", "customer", "contact_ref", "contact", "seller",
@@ -107,12 +107,7 @@ class Line:
 
     @property
     def status(self) -> str:
-        """As ``Gift.status``: voided, pending, approved or recorded."""
-        if self.voided_at is not None:
-            return "voided"
-        if self.verdict == Verdict.ASK:
-            return "approved" if self.approved_at is not None else "pending"
-        return "recorded"
+        return status_of(self.voided_at, self.verdict, self.approved_at)
 
     @property
     def status_label(self) -> str:

@@ -115,18 +115,14 @@ def get_attention(
         limit=limit,
     )
     body = page.result.to_json()
-    pinned = _pinned([item["customer"] for item in body["items"]])
+    from kanelbulle.planner.actions import pinned_refs
+
+    pinned = pinned_refs([item["customer"] for item in body["items"]])
     for item in body["items"]:
         z = page.snoozed.get(item["customer"])
         item["snoozed"] = _snooze_out(z) if z is not None else None
         item["pinned"] = item["customer"] in pinned
     return {**body, "total": page.total, "offset": offset, "limit": limit}
-
-
-def _pinned(refs: list[str]) -> set[str]:
-    from kanelbulle.planner.models import VisitPin
-
-    return set(VisitPin.objects.filter(customer__ref__in=refs).values_list("customer__ref", flat=True))
 
 
 def _snooze_out(z: Snooze) -> dict[str, Any]:

@@ -63,6 +63,8 @@ def _page_number(request: HttpRequest) -> int:
 @login_required
 def attention_page(request: HttpRequest) -> HttpResponse:
     """A page of the list; a manager's or admin's opens with per-seller counts and the top items."""
+    from kanelbulle.planner.actions import pinned_refs  # planner imports insights: not at module level
+
     owner = _owner(request, request.GET.get("user"))
     today = _today(request)
     team_view = owner.role != Role.SELLER
@@ -98,7 +100,7 @@ def attention_page(request: HttpRequest) -> HttpResponse:
         "seller_query": urlencode({**query, "seller": seller} if seller else query),
         "snoozed": listing.snoozed,
         "tomorrow": today + dt.timedelta(days=7),
-        "pinned": _pinned([i.customer for i in listing.result.items]),
+        "pinned": pinned_refs([i.customer for i in listing.result.items]),
         "can_pin": not request.user.is_admin_role,  # type: ignore[union-attr]  # an admin plans no one's visits
     }
     return render(request, "insights/attention.html", context)
@@ -146,13 +148,6 @@ def wake_item(request: HttpRequest, ref: str) -> HttpResponse:
     messages.success(request, _("%(name)s is back on the list.") % {"name": customer.name})
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/attention/") else "insights:list")
-
-
-def _pinned(refs: list[str]) -> set[str]:
-    """Which of these customers are already pinned for their seller's next plan."""
-    from kanelbulle.planner.models import VisitPin
-
-    return set(VisitPin.objects.filter(customer__ref__in=refs).values_list("customer__ref", flat=True))
 
 
 @require_POST

@@ -332,6 +332,13 @@ def pin_visit(actor: Any, customer: Any) -> Any:
     return pin
 
 
+def pinned_refs(refs: list[str]) -> set[str]:
+    """Which of these customers (by ref) are pinned for their seller's next plan."""
+    from kanelbulle.planner.models import VisitPin
+
+    return set(VisitPin.objects.filter(customer__ref__in=refs).values_list("customer__ref", flat=True))
+
+
 def unpin_visit(actor: Any, customer: Any) -> bool:
     """Take the pin off ``customer`` (same rule as pinning); False when there was none."""
     from kanelbulle.core.access import require_visible
